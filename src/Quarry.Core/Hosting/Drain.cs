@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Core.Hosting;
+
+/// <summary>
+/// Tracks requests in flight and, once shutdown begins, keeps the listener open while readiness
+/// reports "draining", so load balancers stop sending traffic before connections close.
+/// </summary>
+public sealed partial class Drain(IOptions<ServerOptions> options, TimeProvider clock, ILogger<Drain> logger)
+    : IHostedLifecycleService
+{
+    private int _inFlight;
+    private volatile bool _draining;
+
+    /// <summary>True from the moment shutdown begins.</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>Requests being served right now, probes excluded.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void Enter() => Interlocked.Increment(ref _inFlight);
+
+    internal void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Shutdown began: report not ready, then wait for the drain delay and for in-flight work.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _draining = true;
+        var settings = options.Value;
+        var started = clock.GetTimestamp();
+        LogDraining(logger, InFlight, settings.DrainDelay.TotalSeconds);
+        try
+        {
+            while (true)
+            {
+                var elapsed = clock.GetElapsedTime(started);
+                if (elapsed >= settings.ShutdownTimeout || (elapsed >= settings.DrainDelay && InFlight == 0))
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out; Kestrel now closes what is left.
+        }
+
+        LogDrained(logger, InFlight, clock.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+        Message = "Shutdown requested: readiness now fails; draining {InFlight} in-flight request(s), minimum {DrainDelaySeconds} s")]
+    private static partial void LogDraining(ILogger logger, int inFlight, double drainDelaySeconds);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information,
+        Message = "Drain finished with {InFlight} request(s) still in flight after {ElapsedMs:F0} ms; closing listeners")]
+    private static partial void LogDrained(ILogger logger, int inFlight, double elapsedMs);
+}

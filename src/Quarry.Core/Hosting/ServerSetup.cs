@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Core.Hosting;
+
+/// <summary>The server behaviour every Quarry capability relies on: problems, health, drain, limits, OpenAPI.</summary>
+public static class ServerSetup
+{
+    /// <summary>Registers options, problem details, health checks, drain-on-shutdown and OpenAPI.</summary>
+    public static WebApplicationBuilder AddQuarryServer(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptions<ServerOptions>()
+            .Bind(builder.Configuration.GetSection(ServerOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServerOptions>, DataDirValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddSingleton<Drain>();
+        services.AddHostedService(sp => sp.GetRequiredService<Drain>());
+        services.AddHealthChecks().AddCheck<DrainHealthCheck>("shutdown");
+
+        services.AddOpenApi();
+        services.AddOptions<HostOptions>().Configure<IOptions<ServerOptions>>((host, server) =>
+            host.ShutdownTimeout = server.Value.ShutdownTimeout);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, server) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = server.Value.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        return builder;
+    }
+
+    /// <summary>Adds the middleware and the endpoints shared by every capability.</summary>
+    public static WebApplication UseQuarryServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        var drain = app.Services.GetRequiredService<Drain>();
+        app.Use(async (context, next) =>
+        {
+            if (HealthEndpoints.IsProbe(context.Request.Path))
+            {
+                await next(context);
+                return;
+            }
+
+            drain.Enter();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                drain.Exit();
+            }
+        });
+
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapOpenApi();
+        app.MapHealthEndpoints();
+        app.MapAbout();
+        return app;
+    }
+
+    private static void MapAbout(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/api/about", (IEnumerable<UiLink> links) => TypedResults.Ok(new About(
+                QuarryInfo.Product,
+                QuarryInfo.Version,
+                QuarryInfo.InformationalVersion,
+                [.. links.OrderBy(l => l.Order).ThenBy(l => l.Title, StringComparer.Ordinal)])))
+            .WithName("About")
+            .WithSummary("Product name, version and the pages of the web UI.")
+            .WithTags("Server");
+
+    /// <summary>What <c>/api/about</c> returns.</summary>
+    public sealed record About(string Product, string Version, string Build, IReadOnlyList<UiLink> Pages);
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Quarry.Cli;
+
+/// <summary>The command tree of the <c>quarry</c> executable.</summary>
+internal static class QuarryCommands
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Quarry: machine-learning services (recommendations, predictions, training jobs) in one program.");
+        root.Add(ServeCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Quarry.Cli;
+
+/// <summary><c>quarry serve</c>: the HTTP API and web UI.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls")
+        {
+            Description = $"Addresses to listen on, separated by ';' (default {QuarryApp.DefaultUrls}; env ASPNETCORE_URLS).",
+        };
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("serve", "Serve the HTTP API and web UI; with no backends configured, also runs workers and stores in-process.")
+        {
+            urls,
+            dataDir,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new ServeSettings(parse.GetValue(urls), parse.GetValue(dataDir));
+            var app = QuarryApp.Build(settings);
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+}

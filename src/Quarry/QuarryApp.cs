@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging.Console;
+using Quarry.Cli;
+using Quarry.Core.Hosting;
+
+namespace Quarry;
+
+/// <summary>Composes the server from the capabilities; <c>quarry serve</c> and the tests both build it here.</summary>
+public static class QuarryApp
+{
+    /// <summary>Where the server listens when nothing else is configured.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <summary>Builds the server; <paramref name="configure"/> lets a caller add services or endpoints.</summary>
+    public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+
+        var dataDir = settings.DataDir ?? Environment.GetEnvironmentVariable(CommonOptions.DataDirVariable);
+        if (!string.IsNullOrWhiteSpace(dataDir))
+        {
+            builder.Configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.DataDir)}"] = dataDir;
+        }
+
+        builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
+        ConfigureLogging(builder);
+        builder.AddQuarryServer();
+        builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseQuarryServer();
+        map?.Invoke(app);
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        if (string.Equals(Environment.GetEnvironmentVariable("QUARRY_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Default;
+            });
+        }
+    }
+}

@@ -1,0 +1,47 @@
+// Shared by every page: fills the navigation and version from /api/about, and the home page's lists.
+(async () => {
+  const nav = document.getElementById("nav");
+  const version = document.getElementById("version");
+  const services = document.getElementById("services");
+  const status = document.getElementById("status");
+  try {
+    const about = await (await fetch("/api/about")).json();
+    if (version) version.textContent = "v" + about.version;
+    for (const page of about.pages) {
+      if (nav) {
+        const a = document.createElement("a");
+        a.href = page.path;
+        a.textContent = page.title;
+        if (location.pathname === page.path) a.setAttribute("aria-current", "page");
+        nav.appendChild(a);
+      }
+    }
+    if (services) {
+      services.replaceChildren(...about.pages.map(page => {
+        const li = document.createElement("li");
+        const a = document.createElement("a");
+        a.href = page.path;
+        a.textContent = page.title;
+        const p = document.createElement("p");
+        p.className = "muted";
+        p.textContent = page.description;
+        li.append(a, p);
+        return li;
+      }));
+    }
+  } catch (e) {
+    if (services) services.innerHTML = '<li class="error">Could not reach the server.</li>';
+  }
+  if (status) {
+    try {
+      const r = await fetch("/readyz");
+      const body = await r.json();
+      status.className = r.ok ? "ok" : "bad";
+      status.textContent = (r.ok ? "Ready. " : "Not ready. ") +
+        Object.entries(body.checks).map(([k, v]) => `${k}: ${v.status}`).join(", ");
+    } catch (e) {
+      status.className = "bad";
+      status.textContent = "Server unreachable.";
+    }
+  }
+})();

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Quarry.Tests.Infrastructure;
+
+/// <summary>The real server, in this process, on a free 127.0.0.1 port, with its own data directory.</summary>
+public sealed class QuarryServer : IAsyncDisposable
+{
+    private readonly TempDir _dataDir = new();
+
+    private QuarryServer(WebApplication app, Uri baseAddress)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public string DataDir => _dataDir.Path;
+
+    public static async Task<QuarryServer> StartAsync(
+        Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? map = null,
+        string? dataDir = null)
+    {
+        var temp = new TempDir();
+        var app = QuarryApp.Build(new ServeSettings("http://127.0.0.1:0", dataDir ?? temp.Path), configure, map);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var server = new QuarryServer(app, new Uri(address));
+        temp.Dispose();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync(CancellationToken.None);
+        await App.DisposeAsync();
+        _dataDir.Dispose();
+    }
+}
