@@ -1,0 +1,11 @@
+// Benchmark harness: each suite measures one capability against a baseline in the same run.
+// Usage: dotnet run -c Release --project bench/Quarry.Bench -- <suite> [options]
+var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase);
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine("usage: Quarry.Bench <suite> [options]; suites: " + string.Join(", ", suites.Keys.Order()));
+    return 2;
+}
+
+return await run(args[1..]);
