@@ -1,6 +1,7 @@
 // Benchmark harness: each suite measures one capability against a baseline in the same run.
 // Usage: dotnet run -c Release --project bench/Quarry.Bench -- <suite> [options]
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase);
+suites["fimi"] = Quarry.Bench.Fimi.FimiSuite.RunAsync;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
 using Quarry.Cli;
 using Quarry.Core.Hosting;
+using Quarry.Playlists;
 
 namespace Quarry;
 
@@ -29,11 +30,13 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder);
         builder.AddQuarryServer();
+        builder.Services.AddPlaylists(builder.Configuration);
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseQuarryServer();
+        app.MapPlaylists();
         map?.Invoke(app);
         return app;
     }

@@ -9,6 +9,9 @@ internal static class QuarryCommands
     {
         var root = new RootCommand("Quarry: machine-learning services (recommendations, predictions, training jobs) in one program.");
         root.Add(ServeCommand.Create());
+        root.Add(TrainCommand.Create());
+        root.Add(DatasetsCommand.Create());
+        root.Add(ProbeCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Quarry.Core.Artifacts;
+
+/// <summary>Registers the hot-swap machinery for one kind of model.</summary>
+public static class ArtifactServices
+{
+    /// <summary>Adds the model slot, the loader, a watcher that swaps new models in, and a readiness check.</summary>
+    public static IServiceCollection AddModelArtifacts<T, TLoader>(this IServiceCollection services, string name, TimeSpan? pollInterval = null)
+        where T : class
+        where TLoader : class, IArtifactLoader<T>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<ModelSwap<T>>();
+        services.AddSingleton<IArtifactLoader<T>, TLoader>();
+        services.AddSingleton(sp => new ArtifactWatcher<T>(
+            sp.GetRequiredService<ModelSwap<T>>(),
+            sp.GetRequiredService<IArtifactLoader<T>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ArtifactWatcher<T>>>())
+        {
+            PollInterval = pollInterval ?? TimeSpan.FromSeconds(1),
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<ArtifactWatcher<T>>());
+        services.AddHealthChecks().AddCheck<ModelReadyCheck<T>>(name);
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+
+namespace Quarry.Core.Hosting;
+
+/// <summary>Reads a whole request body, whatever its content type, within the server's size limit.</summary>
+public static class RequestBody
+{
+    /// <summary>The body's bytes; an over-limit body surfaces as Kestrel's 413 through the problem handler.</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                var bytes = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return bytes;
+            }
+
+            // Consume nothing yet: keep buffering until the whole body has arrived.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Runtime.CompilerServices;
+
+namespace Quarry.Learn.Association;
+
+internal sealed partial class EclatSearch
+{
+    // Stack-allocated storage: each class owns a contiguous run of members and of tid-list ints above its parent's.
+    private int[] _arena;
+    private int _arenaTop;
+    private Member[] _members;
+    private int _memberTop;
+
+    /// <summary>One member of an equivalence class: an item rank, its support and its tidset or diffset in the arena.</summary>
+    private struct Member
+    {
+        public int Rank;
+        public int Support;
+        public int Start;
+        public int Length;
+    }
+
+    // Hot loops: compile fully optimised at once rather than after the tiering delay.
+    /// <summary>Expands each member of a class into the class of its extensions, emitting every frequent extension.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Expand(int first, int count, bool diffsets, int length)
+    {
+        if (length >= _maxLength)
+        {
+            return;
+        }
+
+        var keep = length + 1 < _maxLength;
+        var end = first + count;
+        for (var a = first; a < end - 1; a++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var parent = _members[a];
+            var childFirst = _memberTop;
+            var childArena = _arenaTop;
+            PushPrefix(_labels[parent.Rank]);
+            var (tidTotal, diffTotal) = diffsets ? SubtractSiblings(a, end, keep)
+                : DeliveryIsCheaper(a, end) ? DeliverSiblings(a, end, keep)
+                : IntersectSiblings(a, end, keep);
+
+            var children = _memberTop - childFirst;
+            if (children > 1)
+            {
+                var childDiffsets = diffsets;
+                if (!diffsets && diffTotal < tidTotal)
+                {
+                    // Grow first so the parent tidset is read from the live arena.
+                    EnsureArena(diffTotal + parent.Length);
+                    ConvertToDiffsets(childFirst, children, _arena, parent.Start, parent.Length, diffTotal);
+                    childDiffsets = true;
+                }
+
+                Expand(childFirst, children, childDiffsets, length + 1);
+            }
+
+            _memberTop = childFirst;
+            _arenaTop = childArena;
+            PopPrefix(_labels[parent.Rank]);
+        }
+    }
+
+    /// <summary>Diffset step: d(P a b) = d(P b) \ d(P a), support(P a b) = support(P a) - |d(P a b)|.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (long TidTotal, long DiffTotal) SubtractSiblings(int a, int end, bool keep)
+    {
+        var parent = _members[a];
+        var prefix = _prefix.AsSpan(0, _prefixLength);
+        for (var b = a + 1; b < end; b++)
+        {
+            var sibling = _members[b];
+            EnsureArena(sibling.Length);
+            var size = TidLists.Difference(Slice(sibling), Slice(parent), _arena.AsSpan(_arenaTop), parent.Support - _minSupport);
+            if (size >= 0)
+            {
+                Keep(prefix, sibling.Rank, parent.Support - size, size, keep);
+            }
+        }
+
+        return (0, 0);
+    }
+
+    /// <summary>Tidset step: t(P a b) = t(P a) ∩ t(P b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (long TidTotal, long DiffTotal) IntersectSiblings(int a, int end, bool keep)
+    {
+        var parent = _members[a];
+        var prefix = _prefix.AsSpan(0, _prefixLength);
+        long tidTotal = 0;
+        long kept = 0;
+        for (var b = a + 1; b < end; b++)
+        {
+            var sibling = _members[b];
+            EnsureArena(Math.Min(parent.Length, sibling.Length));
+            var size = TidLists.Intersect(Slice(parent), Slice(sibling), _arena.AsSpan(_arenaTop), _minSupport);
+            if (size >= 0)
+            {
+                Keep(prefix, sibling.Rank, size, size, keep);
+                tidTotal += size;
+                kept++;
+            }
+        }
+
+        return (tidTotal, (kept * parent.Support) - tidTotal);
+    }
+
+    private void Keep(ReadOnlySpan<int> prefix, int rank, int support, int size, bool keep)
+    {
+        _sink.Add(prefix, _labels[rank], support);
+        if (keep)
+        {
+            AddMember(rank, support, _arenaTop, size);
+            _arenaTop += size;
+        }
+    }
+
+    /// <summary>Replaces the tidsets of a class by diffsets against the parent tidset, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ConvertToDiffsets(int first, int count, int[] parentSource, int parentStart, int parentLength, long diffTotal)
+    {
+        var regionStart = _members[first].Start;
+        EnsureArena(diffTotal + parentLength);
+        var parent = parentSource.AsSpan(parentStart, parentLength);
+        var write = _arenaTop;
+        for (var m = first; m < first + count; m++)
+        {
+            var size = TidLists.Difference(parent, Slice(_members[m]), _arena.AsSpan(write), parentLength);
+            _members[m].Start = write;
+            _members[m].Length = size;
+            write += size;
+        }
+
+        // Diffsets total less than the tidsets they replace, so moving them down never overlaps unread data.
+        _arena.AsSpan(_arenaTop, write - _arenaTop).CopyTo(_arena.AsSpan(regionStart));
+        var shift = _arenaTop - regionStart;
+        for (var m = first; m < first + count; m++)
+        {
+            _members[m].Start -= shift;
+        }
+
+        _arenaTop = regionStart + (write - _arenaTop);
+    }
+
+    private ReadOnlySpan<int> Slice(Member member) => _arena.AsSpan(member.Start, member.Length);
+
+    private void AddMember(int rank, int support, int start, int length)
+    {
+        if (_memberTop == _members.Length)
+        {
+            Array.Resize(ref _members, _members.Length * 2);
+        }
+
+        _members[_memberTop++] = new Member { Rank = rank, Support = support, Start = start, Length = length };
+    }
+
+    /// <summary>Makes room for <paramref name="extra"/> more ints above the arena top.</summary>
+    private void EnsureArena(long extra)
+    {
+        var needed = _arenaTop + extra;
+        if (needed > _arena.Length)
+        {
+            var grown = Math.Max(needed, Math.Min((long)Array.MaxLength, 2L * _arena.Length));
+            Array.Resize(ref _arena, checked((int)grown));
+        }
+    }
+
+    /// <summary>Keeps only frequent items, as ranks sorted ascending; transactions left empty are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] Rows, int[] Offsets) Recode(TransactionDatabase database, int[] rankOf)
+    {
+        var items = database.Items;
+        var offsets = database.Offsets;
+        var rows = new int[items.Length];
+        var rowOffsets = new int[database.Count + 1];
+        int length = 0, count = 0;
+        for (var t = 0; t < database.Count; t++)
+        {
+            var start = length;
+            for (var q = offsets[t]; q < offsets[t + 1]; q++)
+            {
+                var rank = rankOf[items[q]];
+                if (rank >= 0)
+                {
+                    rows[length++] = rank;
+                }
+            }
+
+            if (length > start)
+            {
+                rows.AsSpan(start, length - start).Sort();
+                rowOffsets[++count] = length;
+            }
+        }
+
+        return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
+    }
+
+    /// <summary>Builds per-rank tid lists (ascending) with the position of the rank inside each transaction row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] Tids, int[] Positions, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
+    {
+        var offsets = new int[rankSupport.Length + 1];
+        for (var r = 0; r < rankSupport.Length; r++)
+        {
+            offsets[r + 1] = offsets[r] + rankSupport[r];
+        }
+
+        var fill = offsets.AsSpan(0, rankSupport.Length).ToArray();
+        var tids = new int[rows.Length];
+        var positions = new int[rows.Length];
+        for (var t = 0; t + 1 < rowOffsets.Length; t++)
+        {
+            for (var q = rowOffsets[t]; q < rowOffsets[t + 1]; q++)
+            {
+                var slot = fill[rows[q]]++;
+                tids[slot] = t;
+                positions[slot] = q;
+            }
+        }
+
+        return (tids, positions, offsets);
+    }
+}

@@ -1,0 +1,224 @@
+using System.Runtime.CompilerServices;
+
+namespace Quarry.Learn.Association;
+
+/// <summary>
+/// Depth-first Eclat over items ranked by ascending support. Level two is built by occurrence delivery over the
+/// horizontal data; deeper levels intersect tidsets and switch a class to diffsets once those are smaller.
+/// </summary>
+internal sealed partial class EclatSearch
+{
+    private readonly int _minSupport;
+    private readonly int _maxLength;
+    private readonly ItemsetSink _sink;
+    private readonly IProgress<double>? _progress;
+    private readonly CancellationToken _cancellationToken;
+
+    // Rank -> original item id and support; ranks ascend with support.
+    private readonly int[] _labels;
+    private readonly int[] _rankSupport;
+
+    // Transactions recoded to ascending ranks (horizontal), and per rank its tids and positions in the horizontal array.
+    private readonly int[] _rows;
+    private readonly int[] _rowOffsets;
+    private readonly int[] _tids;
+    private readonly int[] _positions;
+    private readonly int[] _tidOffsets;
+
+    // Per-rank scratch for occurrence delivery; _fill holds -1 for ranks that are not members.
+    private readonly int[] _counts;
+    private readonly int[] _fill;
+    private readonly int[] _touched;
+
+    private readonly int[] _prefix;
+    private int _prefixLength;
+
+    public EclatSearch(TransactionDatabase database, int[] itemSupports, MiningOptions options, ItemsetSink sink, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        _minSupport = options.MinSupportCount;
+        _maxLength = options.MaxLength;
+        _sink = sink;
+        _progress = progress;
+        _cancellationToken = cancellationToken;
+
+        var frequent = 0;
+        foreach (var support in itemSupports)
+        {
+            frequent += support > 0 ? 1 : 0;
+        }
+
+        _labels = new int[frequent];
+        _rankSupport = new int[frequent];
+        for (int item = 0, r = 0; item < itemSupports.Length; item++)
+        {
+            if (itemSupports[item] > 0)
+            {
+                _labels[r++] = item;
+            }
+        }
+
+        var keys = new long[frequent];
+        for (var r = 0; r < frequent; r++)
+        {
+            keys[r] = ((long)itemSupports[_labels[r]] << 32) | (uint)_labels[r];
+        }
+
+        Array.Sort(keys, _labels);
+        var rankOf = new int[itemSupports.Length];
+        Array.Fill(rankOf, -1);
+        for (var r = 0; r < frequent; r++)
+        {
+            rankOf[_labels[r]] = r;
+            _rankSupport[r] = itemSupports[_labels[r]];
+        }
+
+        (_rows, _rowOffsets) = Recode(database, rankOf);
+        (_tids, _positions, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
+        _counts = new int[frequent];
+        _fill = new int[frequent];
+        Array.Fill(_fill, -1);
+        _touched = new int[frequent];
+        _prefix = new int[Math.Max(1, Math.Min(frequent, _maxLength))];
+        _arena = new int[Math.Max(1024, _rows.Length)];
+        _members = new Member[Math.Max(64, frequent)];
+    }
+
+    public void Run()
+    {
+        var reported = -1;
+        for (var i = 0; i < _labels.Length; i++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            _sink.Add([], _labels[i], _rankSupport[i]);
+            if (_maxLength >= 2 && i + 1 < _labels.Length)
+            {
+                PushPrefix(_labels[i]);
+                var count = BuildTopClass(i, out var diffsets);
+                if (count > 1)
+                {
+                    Expand(0, count, diffsets, 2);
+                }
+
+                _memberTop = 0;
+                _arenaTop = 0;
+                PopPrefix(_labels[i]);
+            }
+
+            var percent = (int)((i + 1L) * 100 / _labels.Length);
+            if (_progress is not null && percent != reported)
+            {
+                reported = percent;
+                _progress.Report((i + 1.0) / _labels.Length);
+            }
+        }
+    }
+
+    // Hot loops: compile fully optimised at once rather than after the tiering delay.
+    /// <summary>Builds the class of item rank <paramref name="rank"/> (pairs with higher ranks) by scanning its transactions once to count and once to fill.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int BuildTopClass(int rank, out bool diffsets)
+    {
+        int from = _tidOffsets[rank], to = _tidOffsets[rank + 1];
+        var touched = 0;
+        for (var k = from; k < to; k++)
+        {
+            var end = _rowOffsets[_tids[k] + 1];
+            for (var q = _positions[k] + 1; q < end; q++)
+            {
+                var r = _rows[q];
+                if (_counts[r]++ == 0)
+                {
+                    _touched[touched++] = r;
+                }
+            }
+        }
+
+        var members = 0;
+        for (var t = 0; t < touched; t++)
+        {
+            var r = _touched[t];
+            if (_counts[r] >= _minSupport)
+            {
+                _touched[members++] = r;
+            }
+            else
+            {
+                _counts[r] = 0;
+            }
+        }
+
+        var memberRanks = _touched.AsSpan(0, members);
+        memberRanks.Sort();
+        long tidTotal = 0;
+        foreach (var r in memberRanks)
+        {
+            tidTotal += _counts[r];
+        }
+
+        EnsureArena(tidTotal);
+        var position = 0;
+        foreach (var r in memberRanks)
+        {
+            AddMember(r, _counts[r], position, _counts[r]);
+            _fill[r] = position;
+            position += _counts[r];
+            _counts[r] = 0;
+        }
+
+        for (var k = from; k < to; k++)
+        {
+            var tid = _tids[k];
+            var end = _rowOffsets[tid + 1];
+            for (var q = _positions[k] + 1; q < end; q++)
+            {
+                var slot = _fill[_rows[q]];
+                if (slot >= 0)
+                {
+                    _arena[slot] = tid;
+                    _fill[_rows[q]] = slot + 1;
+                }
+            }
+        }
+
+        foreach (var r in memberRanks)
+        {
+            _fill[r] = -1;
+        }
+
+        _arenaTop = position;
+        var parentSupport = to - from;
+        var diffTotal = ((long)members * parentSupport) - tidTotal;
+        diffsets = _maxLength > 2 && diffTotal < tidTotal;
+        if (diffsets)
+        {
+            ConvertToDiffsets(0, members, _tids, from, parentSupport, diffTotal);
+        }
+
+        for (var m = 0; m < members; m++)
+        {
+            _sink.Add(_prefix.AsSpan(0, _prefixLength), _labels[_members[m].Rank], _members[m].Support);
+        }
+
+        return members;
+    }
+
+    private void PushPrefix(int label)
+    {
+        var i = _prefixLength;
+        while (i > 0 && _prefix[i - 1] > label)
+        {
+            _prefix[i] = _prefix[i - 1];
+            i--;
+        }
+
+        _prefix[i] = label;
+        _prefixLength++;
+    }
+
+    private void PopPrefix(int label)
+    {
+        var i = _prefix.AsSpan(0, _prefixLength).IndexOf(label);
+        _prefix.AsSpan(i + 1, _prefixLength - i - 1).CopyTo(_prefix.AsSpan(i));
+        _prefixLength--;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quarry.Core.Artifacts;
+using Quarry.Core.Datasets;
+using Quarry.Core.Hosting;
+using Quarry.Playlists.Model;
+using Quarry.Playlists.Serving;
+using Quarry.Playlists.Training;
+
+namespace Quarry.Playlists;
+
+/// <summary>Registers and maps the playlist recommendation service (S6).</summary>
+public static class PlaylistServices
+{
+    /// <summary>Adds the model watcher, readiness, the trainer and (on a fresh data dir) the demo bootstrap.</summary>
+    public static IServiceCollection AddPlaylists(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(PlaylistsOptions.Section).Get<PlaylistsOptions>() ?? new PlaylistsOptions();
+        services.AddPlaylistTraining();
+        services.AddModelArtifacts<RuleModel, PlaylistModelLoader>("playlists", options.PollInterval);
+        if (options.Bootstrap)
+        {
+            services.AddHostedService<PlaylistBootstrap>();
+        }
+
+        services.AddSingleton(new UiLink("Playlists", "/playlists.html", "Build a playlist and get song recommendations from mined association rules.", 10));
+        return services;
+    }
+
+    /// <summary>Adds what <c>quarry train playlists</c> needs: the dataset fetcher and the trainer.</summary>
+    public static IServiceCollection AddPlaylistTraining(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new DatasetFetcher(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<DatasetFetcher>>()));
+        services.TryAddSingleton<PlaylistTrainer>();
+        return services;
+    }
+
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapPlaylists(this IEndpointRouteBuilder endpoints) => PlaylistApi.MapPlaylists(endpoints);
+}

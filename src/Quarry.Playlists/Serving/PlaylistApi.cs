@@ -1,0 +1,101 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Quarry.Core.Artifacts;
+using Quarry.Core.Hosting;
+using Quarry.Playlists.Model;
+
+namespace Quarry.Playlists.Serving;
+
+/// <summary>The playlist recommendation endpoints.</summary>
+public static class PlaylistApi
+{
+    private const int MaxSearchLimit = 200;
+
+    /// <summary>Maps <c>POST /api/recommend</c> and <c>GET /api/songs</c>.</summary>
+    public static IEndpointRouteBuilder MapPlaylists(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithTags("Playlists");
+        api.MapPost("/recommend", RecommendAsync)
+            .WithName("RecommendSongs")
+            .WithSummary("Songs to add to a playlist, from association rules mined offline (most popular songs when no rule matches).")
+            .WithDescription("Body {\"songs\": [\"...\"], \"limit\": 10}, read as JSON whatever the content type.");
+        api.MapGet("/songs", Songs)
+            .WithName("ListSongs")
+            .WithSummary("Songs the current model knows, most popular first, optionally filtered by a search text.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<RecommendResponse>, ProblemHttpResult>> RecommendAsync(
+        HttpRequest request, ModelSwap<RuleModel> swap, CancellationToken cancellationToken)
+    {
+        var loaded = swap.Current;
+        if (loaded is null)
+        {
+            return NotReady(request.HttpContext);
+        }
+
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        var parsed = RecommendRequest.Parse(body.Span, out var error);
+        if (error is not null)
+        {
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Invalid recommendation request");
+        }
+
+        var result = loaded.Model.Recommend(parsed.Songs, parsed.Limit);
+        return TypedResults.Ok(new RecommendResponse(
+            result.Songs, loaded.Publication.Version, loaded.Publication.ModelDate, result.Source, result.Unknown));
+    }
+
+    internal static Results<Ok<SongsResponse>, ProblemHttpResult> Songs(HttpContext context, ModelSwap<RuleModel> swap, string? search, string? limit)
+    {
+        var loaded = swap.Current;
+        if (loaded is null)
+        {
+            return NotReady(context);
+        }
+
+        var take = 20;
+        if (limit is not null && (!int.TryParse(limit, out take) || take < 1 || take > MaxSearchLimit))
+        {
+            return TypedResults.Problem($"'limit' must be a whole number from 1 to {MaxSearchLimit}.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid song search");
+        }
+
+        if (search is { Length: > RecommendRequest.MaxSongLength })
+        {
+            return TypedResults.Problem($"'search' is longer than {RecommendRequest.MaxSongLength} characters.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid song search");
+        }
+
+        var songs = loaded.Model.SearchSongs(search, take).Select(s => new SongEntry(s.Song, s.Playlists)).ToArray();
+        return TypedResults.Ok(new SongsResponse(songs, loaded.Model.Songs.Count, loaded.Publication.Version, loaded.Publication.ModelDate));
+    }
+
+    private static ProblemHttpResult NotReady(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem("No playlist model is loaded yet; training may still be running. Retry shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready");
+    }
+
+    /// <summary>Response of <c>POST /api/recommend</c>.</summary>
+    public sealed record RecommendResponse(
+        IReadOnlyList<string> Songs,
+        string Version,
+        [property: JsonPropertyName("model_date")] string ModelDate,
+        string Source,
+        IReadOnlyList<string> Unknown);
+
+    /// <summary>One song and the number of playlists holding it.</summary>
+    public sealed record SongEntry(string Song, int Playlists);
+
+    /// <summary>Response of <c>GET /api/songs</c>.</summary>
+    public sealed record SongsResponse(
+        IReadOnlyList<SongEntry> Songs,
+        int Total,
+        string Version,
+        [property: JsonPropertyName("model_date")] string ModelDate);
+}

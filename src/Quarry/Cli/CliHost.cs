@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging.Console;
+
+namespace Quarry.Cli;
+
+/// <summary>Services for one-shot commands: logs go to stderr so stdout carries only results.</summary>
+internal static class CliHost
+{
+    public static ServiceProvider Services(Action<IServiceCollection> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Information);
+            logging.AddFilter("System.Net.Http", LogLevel.Warning);
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
+        configure(services);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The data directory: the option, then each environment variable in turn, then ./quarry-data.</summary>
+    public static string DataDir(string? option, params string[] variables) =>
+        option ?? variables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "quarry-data";
+
+    /// <summary>Runs a command body, turning expected failures into a message and exit code 1.</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or HttpRequestException
+                                      or UnauthorizedAccessException or FileNotFoundException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Quarry.Core.Datasets;
+using Quarry.Playlists.Data;
+
+namespace Quarry.Playlists.Tests.Data;
+
+public sealed class PlaylistGeneratorTests
+{
+    [Fact]
+    public void The_same_seed_gives_the_same_bytes_and_another_seed_does_not()
+    {
+        var options = new PlaylistGeneratorOptions { Playlists = 500 };
+
+        var first = Generate(options);
+        var again = Generate(options);
+        var other = Generate(options with { Seed = 43 });
+
+        Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(first)), SHA256.HashData(Encoding.UTF8.GetBytes(again)));
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void Writes_the_second_schema_with_correct_quoting()
+    {
+        var text = Generate(new PlaylistGeneratorOptions { Playlists = 2_000 });
+        using var reader = new CsvReader(new StringReader(text));
+        var fields = new List<string>();
+
+        Assert.True(reader.TryReadRow(fields));
+        Assert.Equal(["pid", "name", "album_name", "artist_name", "duration_ms", "track_name"], fields);
+        var rows = 0;
+        var withComma = 0;
+        var withQuote = 0;
+        while (reader.TryReadRow(fields))
+        {
+            rows++;
+            Assert.Equal(6, fields.Count);
+            Assert.True(int.TryParse(fields[0], out _));
+            Assert.InRange(int.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture), 60_000, 600_000);
+            Assert.StartsWith(fields[3] + " - ", fields[5], StringComparison.Ordinal);
+            withComma += fields.Count(f => f.Contains(',', StringComparison.Ordinal)) > 0 ? 1 : 0;
+            withQuote += fields.Count(f => f.Contains('"', StringComparison.Ordinal)) > 0 ? 1 : 0;
+        }
+
+        Assert.True(rows > 2_000 * 10);
+        Assert.True(withComma > 100, $"{withComma} rows with a comma");
+        Assert.True(withQuote > 100, $"{withQuote} rows with a quote");
+    }
+
+    [Fact]
+    public void Default_options_give_realistic_sizes_and_unique_song_names()
+    {
+        var data = PlaylistCsv.Read(new StringReader(Generate(new PlaylistGeneratorOptions())), ct: TestContext.Current.CancellationToken);
+        var stats = data.Stats;
+
+        Assert.Equal(5_000, stats.Playlists);
+        Assert.InRange(stats.Songs, 1_200, 2_000);
+        Assert.InRange(stats.MeanLength, 16, 24);
+        Assert.Equal(stats.Items, stats.Rows);
+
+        // Zipf-like: the top 10% of songs cover well over a third of all plays, the bottom half very little.
+        var plays = new long[data.Songs.Length];
+        foreach (var song in data.Playlists.SelectMany(p => p))
+        {
+            plays[song]++;
+        }
+
+        var sorted = plays.OrderDescending().ToArray();
+        Assert.True(sorted.Take(sorted.Length / 10).Sum() > stats.Items * 0.35);
+        Assert.True(sorted.Skip(sorted.Length / 2).Sum() < stats.Items * 0.15);
+    }
+
+    [Fact]
+    public void Default_options_have_association_rules_at_2_5_percent_support_and_0_7_confidence()
+    {
+        var data = PlaylistCsv.Read(new StringReader(Generate(new PlaylistGeneratorOptions())), ct: TestContext.Current.CancellationToken);
+        var minCount = (int)Math.Ceiling(0.025 * data.Playlists.Length);
+        var counts = new int[data.Songs.Length];
+        foreach (var song in data.Playlists.SelectMany(p => p))
+        {
+            counts[song]++;
+        }
+
+        var frequent = Enumerable.Range(0, counts.Length).Where(s => counts[s] >= minCount).ToArray();
+        var index = frequent.Select((song, i) => (song, i)).ToDictionary(x => x.song, x => x.i);
+        var pairs = new int[frequent.Length, frequent.Length];
+        var triples = new Dictionary<(int, int, int), int>();
+        foreach (var playlist in data.Playlists)
+        {
+            var present = playlist.Where(index.ContainsKey).Select(s => index[s]).ToArray();
+            for (var i = 0; i < present.Length; i++)
+            {
+                for (var j = i + 1; j < present.Length; j++)
+                {
+                    pairs[present[i], present[j]]++;
+                    for (var k = j + 1; k < present.Length; k++)
+                    {
+                        var key = (present[i], present[j], present[k]);
+                        triples[key] = triples.GetValueOrDefault(key) + 1;
+                    }
+                }
+            }
+        }
+
+        var pairRules = 0;
+        for (var a = 0; a < frequent.Length; a++)
+        {
+            for (var b = a + 1; b < frequent.Length; b++)
+            {
+                var both = pairs[a, b];
+                if (both < minCount)
+                {
+                    continue;
+                }
+
+                pairRules += both >= 0.7 * counts[frequent[a]] ? 1 : 0;
+                pairRules += both >= 0.7 * counts[frequent[b]] ? 1 : 0;
+            }
+        }
+
+        // Rules {a,b} -> c, for the 2-song antecedents.
+        var tripleRules = 0;
+        foreach (var ((a, b, c), both) in triples.Where(t => t.Value >= minCount))
+        {
+            tripleRules += both >= 0.7 * pairs[a, b] ? 1 : 0;
+            tripleRules += both >= 0.7 * pairs[a, c] ? 1 : 0;
+            tripleRules += both >= 0.7 * pairs[b, c] ? 1 : 0;
+        }
+
+        Assert.True(pairRules >= 20, $"{pairRules} single-song rules, {tripleRules} two-song rules, {frequent.Length} frequent songs");
+        Assert.True(pairRules + tripleRules <= 1_000, $"{pairRules} single-song rules, {tripleRules} two-song rules");
+        Assert.True(tripleRules >= 10, $"{tripleRules} two-song rules");
+    }
+
+    [Fact]
+    public void Fifty_thousand_playlists_generate_quickly()
+    {
+        var watch = Stopwatch.StartNew();
+        var counter = new LineCountingStream();
+        using (var writer = new StreamWriter(counter, new UTF8Encoding(false), 1 << 16))
+        {
+            PlaylistGenerator.Write(writer, new PlaylistGeneratorOptions { Playlists = 50_000 }, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.True(counter.Lines > 50_000 * 10);
+    }
+
+    [Fact]
+    public void Writes_a_file_that_the_reader_loads()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "quarry-gen-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var path = Path.Combine(dir, "synthetic.csv");
+            PlaylistGenerator.WriteFile(path, new PlaylistGeneratorOptions { Playlists = 300, Songs = 400 }, TestContext.Current.CancellationToken);
+
+            var data = PlaylistCsv.Read(path, ct: TestContext.Current.CancellationToken);
+
+            Assert.Equal(300, data.Playlists.Length);
+            Assert.Equal(["synthetic.csv"], Directory.GetFiles(dir).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Cancellation_stops_generation()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => PlaylistGenerator.Write(TextWriter.Null, ct: cts.Token));
+    }
+
+    private static string Generate(PlaylistGeneratorOptions options)
+    {
+        var writer = new StringWriter();
+        PlaylistGenerator.Write(writer, options, TestContext.Current.CancellationToken);
+        return writer.ToString();
+    }
+
+    /// <summary>Counts line ends without keeping the bytes.</summary>
+    private sealed class LineCountingStream : Stream
+    {
+        public long Lines { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Lines += buffer.Count((byte)'\n');
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
