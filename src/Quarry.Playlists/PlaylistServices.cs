@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Datasets;
 using Quarry.Core.Hosting;
@@ -15,17 +15,14 @@ namespace Quarry.Playlists;
 public static class PlaylistServices
 {
     /// <summary>Adds the model watcher, readiness, the trainer and (on a fresh data dir) the demo bootstrap.</summary>
-    public static IServiceCollection AddPlaylists(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPlaylists(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection(PlaylistsOptions.Section).Get<PlaylistsOptions>() ?? new PlaylistsOptions();
+        services.AddOptions<PlaylistsOptions>().BindConfiguration(PlaylistsOptions.Section);
         services.AddPlaylistTraining();
-        services.AddModelArtifacts<RuleModel, PlaylistModelLoader>("playlists", options.PollInterval);
-        if (options.Bootstrap)
-        {
-            services.AddHostedService<PlaylistBootstrap>();
-        }
+        services.AddModelArtifacts<RuleModel, PlaylistModelLoader>("playlists",
+            sp => sp.GetRequiredService<IOptions<PlaylistsOptions>>().Value.PollInterval);
+        services.AddHostedService<PlaylistBootstrap>();
 
         services.AddSingleton(new UiLink("Playlists", "/playlists.html", "Build a playlist and get song recommendations from mined association rules.", 10));
         return services;

@@ -222,8 +222,8 @@ internal sealed class RedisConnection : IAsyncDisposable
         finally
         {
             // Only reached once the connection has failed, after which no caller touches the buffers.
-            _filling.Dispose();
-            _sending.Dispose();
+            _filling.Release();
+            _sending.Release();
         }
     }
 

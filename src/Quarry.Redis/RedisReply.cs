@@ -49,9 +49,10 @@ public sealed class RedisReply
 
     internal string ErrorMessage => Kind == RedisReplyKind.Error ? (string)_value! : string.Empty;
 
-    /// <summary>The text of a simple or bulk string (UTF-8), an integer as text, or null for nil.</summary>
+    /// <summary>The text of a simple or bulk string (UTF-8), an integer as text, or null for any nil reply.</summary>
     public string? AsString() => Kind switch
     {
+        _ when IsNull => null,
         RedisReplyKind.SimpleString => (string)_value!,
         RedisReplyKind.BulkString => _value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null,
         RedisReplyKind.Integer => _integer.ToString(CultureInfo.InvariantCulture),
@@ -59,9 +60,10 @@ public sealed class RedisReply
         _ => throw NotA("a string"),
     };
 
-    /// <summary>The raw bytes of a bulk string (or a simple string as UTF-8), or null for nil.</summary>
+    /// <summary>The raw bytes of a bulk string (or a simple string as UTF-8), or null for any nil reply.</summary>
     public byte[]? AsBytes() => Kind switch
     {
+        _ when IsNull => null,
         RedisReplyKind.BulkString => (byte[]?)_value,
         RedisReplyKind.SimpleString => Encoding.UTF8.GetBytes((string)_value!),
         RedisReplyKind.Integer => Encoding.UTF8.GetBytes(_integer.ToString(CultureInfo.InvariantCulture)),
@@ -97,9 +99,10 @@ public sealed class RedisReply
         throw NotA("an integer");
     }
 
-    /// <summary>The elements of an array reply, or null for a nil array.</summary>
+    /// <summary>The elements of an array reply, or null for any nil reply.</summary>
     public RedisReply[]? AsArray() => Kind switch
     {
+        _ when IsNull => null,
         RedisReplyKind.Array => (RedisReply[]?)_value,
         RedisReplyKind.Error => throw new RedisServerException(ErrorMessage),
         _ => throw NotA("an array"),

@@ -30,7 +30,7 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder);
         builder.AddQuarryServer();
-        builder.Services.AddPlaylists(builder.Configuration);
+        builder.Services.AddPlaylists();
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
 

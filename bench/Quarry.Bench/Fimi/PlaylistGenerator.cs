@@ -7,7 +7,7 @@ internal static class PlaylistGenerator
 {
     public const int Playlists = 50_000;
     public const int Songs = 20_000;
-    public const int ExpectedItemsets = -1;
+    public const int ExpectedItemsets = 31_234;
     private const int ClusterSize = 40;
     private const int Seed = 20_240_611;
 

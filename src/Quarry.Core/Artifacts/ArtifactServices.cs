@@ -7,7 +7,7 @@ namespace Quarry.Core.Artifacts;
 public static class ArtifactServices
 {
     /// <summary>Adds the model slot, the loader, a watcher that swaps new models in, and a readiness check.</summary>
-    public static IServiceCollection AddModelArtifacts<T, TLoader>(this IServiceCollection services, string name, TimeSpan? pollInterval = null)
+    public static IServiceCollection AddModelArtifacts<T, TLoader>(this IServiceCollection services, string name, Func<IServiceProvider, TimeSpan>? pollInterval = null)
         where T : class
         where TLoader : class, IArtifactLoader<T>
     {
@@ -20,7 +20,7 @@ public static class ArtifactServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ArtifactWatcher<T>>>())
         {
-            PollInterval = pollInterval ?? TimeSpan.FromSeconds(1),
+            PollInterval = pollInterval?.Invoke(sp) ?? TimeSpan.FromSeconds(1),
         });
         services.AddHostedService(sp => sp.GetRequiredService<ArtifactWatcher<T>>());
         services.AddHealthChecks().AddCheck<ModelReadyCheck<T>>(name);

@@ -198,9 +198,9 @@ internal sealed partial class EclatSearch
         return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
     }
 
-    /// <summary>Builds per-rank tid lists (ascending) with the position of the rank inside each transaction row.</summary>
+    /// <summary>Builds per-rank tid lists (ascending) with the position of the rank inside each row and that row's end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] Tids, int[] Positions, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
+    private static (int[] Tids, int[] Positions, int[] Ends, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
     {
         var offsets = new int[rankSupport.Length + 1];
         for (var r = 0; r < rankSupport.Length; r++)
@@ -211,16 +211,19 @@ internal sealed partial class EclatSearch
         var fill = offsets.AsSpan(0, rankSupport.Length).ToArray();
         var tids = new int[rows.Length];
         var positions = new int[rows.Length];
+        var ends = new int[rows.Length];
         for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
-            for (var q = rowOffsets[t]; q < rowOffsets[t + 1]; q++)
+            var end = rowOffsets[t + 1];
+            for (var q = rowOffsets[t]; q < end; q++)
             {
                 var slot = fill[rows[q]]++;
                 tids[slot] = t;
                 positions[slot] = q;
+                ends[slot] = end;
             }
         }
 
-        return (tids, positions, offsets);
+        return (tids, positions, ends, offsets);
     }
 }

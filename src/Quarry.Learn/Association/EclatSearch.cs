@@ -23,6 +23,7 @@ internal sealed partial class EclatSearch
     private readonly int[] _rowOffsets;
     private readonly int[] _tids;
     private readonly int[] _positions;
+    private readonly int[] _ends;
     private readonly int[] _tidOffsets;
 
     // Per-rank scratch for occurrence delivery; _fill holds -1 for ranks that are not members.
@@ -32,6 +33,7 @@ internal sealed partial class EclatSearch
 
     private readonly int[] _prefix;
     private int _prefixLength;
+    private readonly double _averageRowLength;
 
     public EclatSearch(TransactionDatabase database, int[] itemSupports, MiningOptions options, ItemsetSink sink, IProgress<double>? progress, CancellationToken cancellationToken)
     {
@@ -73,13 +75,16 @@ internal sealed partial class EclatSearch
         }
 
         (_rows, _rowOffsets) = Recode(database, rankOf);
-        (_tids, _positions, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
+        (_tids, _positions, _ends, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
+        (_pairCounts, _pairBase) = CountPairs(_rows, _rowOffsets, frequent);
+        _averageRowLength = _rows.Length / (double)Math.Max(1, _rowOffsets.Length - 1);
         _counts = new int[frequent];
         _fill = new int[frequent];
         Array.Fill(_fill, -1);
         _touched = new int[frequent];
         _prefix = new int[Math.Max(1, Math.Min(frequent, _maxLength))];
         _arena = new int[Math.Max(1024, _rows.Length)];
+        StoreLevelTwo();
         _members = new Member[Math.Max(64, frequent)];
     }
 
@@ -100,7 +105,7 @@ internal sealed partial class EclatSearch
                 }
 
                 _memberTop = 0;
-                _arenaTop = 0;
+                _arenaTop = _arenaBase;
                 PopPrefix(_labels[i]);
             }
 
@@ -119,44 +124,50 @@ internal sealed partial class EclatSearch
     private int BuildTopClass(int rank, out bool diffsets)
     {
         int from = _tidOffsets[rank], to = _tidOffsets[rank + 1];
-        var touched = 0;
-        for (var k = from; k < to; k++)
-        {
-            var end = _rowOffsets[_tids[k] + 1];
-            for (var q = _positions[k] + 1; q < end; q++)
-            {
-                var r = _rows[q];
-                if (_counts[r]++ == 0)
-                {
-                    _touched[touched++] = r;
-                }
-            }
-        }
-
-        var members = 0;
-        for (var t = 0; t < touched; t++)
-        {
-            var r = _touched[t];
-            if (_counts[r] >= _minSupport)
-            {
-                _touched[members++] = r;
-            }
-            else
-            {
-                _counts[r] = 0;
-            }
-        }
-
+        var members = _pairCounts is null ? DeliverTopCounts(from, to) : ReadPairCounts(rank);
         var memberRanks = _touched.AsSpan(0, members);
-        memberRanks.Sort();
         long tidTotal = 0;
         foreach (var r in memberRanks)
         {
             tidTotal += _counts[r];
         }
 
+        if (_arenaBase > 0)
+        {
+            // Pair tidsets were stored by the level-two sweep; the fill position has advanced to each list's end.
+            foreach (var r in memberRanks)
+            {
+                AddMember(r, _counts[r], _pairFill![_pairBase![rank] + r] - _counts[r], _counts[r]);
+                _counts[r] = 0;
+            }
+        }
+        else
+        {
+            FillTopClass(memberRanks, from, to, tidTotal);
+        }
+        var parentSupport = to - from;
+        var diffTotal = ((long)members * parentSupport) - tidTotal;
+        diffsets = _maxLength > 2 && diffTotal < tidTotal;
+        if (diffsets)
+        {
+            ConvertToDiffsets(0, members, _tids, from, parentSupport, diffTotal);
+            _arenaTop = Math.Max(_arenaTop, _arenaBase);
+        }
+
+        for (var m = 0; m < members; m++)
+        {
+            _sink.Add(_prefix.AsSpan(0, _prefixLength), _labels[_members[m].Rank], _members[m].Support);
+        }
+
+        return members;
+    }
+
+    /// <summary>Second pass of per-item delivery: copies each tid of the item into the tidsets of its frequent partners.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillTopClass(ReadOnlySpan<int> memberRanks, int from, int to, long tidTotal)
+    {
         EnsureArena(tidTotal);
-        var position = 0;
+        var position = _arenaTop;
         foreach (var r in memberRanks)
         {
             AddMember(r, _counts[r], position, _counts[r]);
@@ -168,7 +179,7 @@ internal sealed partial class EclatSearch
         for (var k = from; k < to; k++)
         {
             var tid = _tids[k];
-            var end = _rowOffsets[tid + 1];
+            var end = _ends[k];
             for (var q = _positions[k] + 1; q < end; q++)
             {
                 var slot = _fill[_rows[q]];
@@ -186,20 +197,6 @@ internal sealed partial class EclatSearch
         }
 
         _arenaTop = position;
-        var parentSupport = to - from;
-        var diffTotal = ((long)members * parentSupport) - tidTotal;
-        diffsets = _maxLength > 2 && diffTotal < tidTotal;
-        if (diffsets)
-        {
-            ConvertToDiffsets(0, members, _tids, from, parentSupport, diffTotal);
-        }
-
-        for (var m = 0; m < members; m++)
-        {
-            _sink.Add(_prefix.AsSpan(0, _prefixLength), _labels[_members[m].Rank], _members[m].Support);
-        }
-
-        return members;
     }
 
     private void PushPrefix(int label)

@@ -10,7 +10,8 @@ namespace Quarry.Playlists.Training;
 /// On a data directory with no playlist model, generates seeded demo playlists and trains on them in the
 /// background, so a fresh <c>quarry serve</c> recommends songs within seconds. Never touches an existing model.
 /// </summary>
-internal sealed partial class PlaylistBootstrap(PlaylistTrainer trainer, IOptions<ServerOptions> server, ILogger<PlaylistBootstrap> logger)
+internal sealed partial class PlaylistBootstrap(
+    PlaylistTrainer trainer, IOptions<ServerOptions> server, IOptions<PlaylistsOptions> options, ILogger<PlaylistBootstrap> logger)
     : BackgroundService
 {
     public const string DemoFileName = "demo-playlists.csv";
@@ -19,7 +20,7 @@ internal sealed partial class PlaylistBootstrap(PlaylistTrainer trainer, IOption
     {
         var dataDir = server.Value.DataDir;
         var store = PlaylistStore.Open(dataDir);
-        if (File.Exists(store.CheckpointPath))
+        if (!options.Value.Bootstrap || File.Exists(store.CheckpointPath))
         {
             return;
         }

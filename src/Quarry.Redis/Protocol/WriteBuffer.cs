@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Quarry.Redis.Protocol;
 
 /// <summary>A growable byte buffer rented from the shared array pool.</summary>
-internal sealed class WriteBuffer : IDisposable
+internal sealed class WriteBuffer
 {
     private const int InitialSize = 4096;
 
@@ -48,7 +48,8 @@ internal sealed class WriteBuffer : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Gives the array back to the pool; a buffer never released is simply collected.</summary>
+    public void Release()
     {
         var buffer = _buffer;
         _buffer = [];

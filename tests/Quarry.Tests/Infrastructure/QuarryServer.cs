@@ -8,10 +8,11 @@ namespace Quarry.Tests.Infrastructure;
 /// <summary>The real server, in this process, on a free 127.0.0.1 port, with its own data directory.</summary>
 public sealed class QuarryServer : IAsyncDisposable
 {
-    private readonly TempDir _dataDir = new();
+    private readonly TempDir _dataDir;
 
-    private QuarryServer(WebApplication app, Uri baseAddress)
+    private QuarryServer(WebApplication app, Uri baseAddress, TempDir dataDir)
     {
+        _dataDir = dataDir;
         App = app;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -27,16 +28,34 @@ public sealed class QuarryServer : IAsyncDisposable
 
     public static async Task<QuarryServer> StartAsync(
         Action<WebApplicationBuilder>? configure = null,
-        Action<WebApplication>? map = null,
-        string? dataDir = null)
+        Action<WebApplication>? map = null)
     {
         var temp = new TempDir();
-        var app = QuarryApp.Build(new ServeSettings("http://127.0.0.1:0", dataDir ?? temp.Path), configure, map);
+        var app = QuarryApp.Build(new ServeSettings("http://127.0.0.1:0", temp.Path), configure, map);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = new QuarryServer(app, new Uri(address));
-        temp.Dispose();
-        return server;
+        return new QuarryServer(app, new Uri(address), temp);
+    }
+
+    /// <summary>Polls <c>/readyz</c> until it answers 200 (e.g. once the demo model is trained).</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var response = await Client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("not ready: " + await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     public async ValueTask DisposeAsync()

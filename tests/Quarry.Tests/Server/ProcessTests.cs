@@ -46,12 +46,15 @@ public sealed partial class ProcessTests
         var address = await server.WaitForListeningAsync();
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
 
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await client.GetAsync("/readyz", Ct)).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server never became ready");
+            await Task.Delay(50, Ct);
+        }
+
         var slow = client.GetAsync("/test/slow?ms=3000", Ct);
         await server.WaitForOutputAsync(SlowStarted(), TimeSpan.FromSeconds(30));
-        using (var before = await client.GetAsync("/readyz", Ct))
-        {
-            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        }
 
         server.Signal(Sigterm);
 

@@ -57,13 +57,15 @@ public sealed class ServerBasicsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Readyz_is_200_while_running()
+    public async Task Readyz_is_200_once_the_demo_model_is_loaded()
     {
+        await _server.WaitUntilReadyAsync();
         using var response = await Client.GetAsync("/readyz", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("ready", body.GetProperty("status").GetString());
         Assert.Equal("healthy", body.GetProperty("checks").GetProperty("shutdown").GetProperty("status").GetString());
+        Assert.Equal("healthy", body.GetProperty("checks").GetProperty("playlists").GetProperty("status").GetString());
     }
 
     [Fact]

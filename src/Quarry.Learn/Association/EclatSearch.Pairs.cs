@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+
+namespace Quarry.Learn.Association;
+
+internal sealed partial class EclatSearch
+{
+    // Largest triangular pair-count matrix worth building (ints); beyond it level two is counted per item instead.
+    private const long PairMatrixLimit = 1 << 21;
+
+    // Store all pair tidsets up front only while they stay within this multiple of the recoded data.
+    private const long LevelTwoSizeFactor = 4;
+
+    // Write cursor of every pair's tidset during the level-two sweep (-1 for infrequent pairs); null when not stored.
+    private int[]? _pairFill;
+
+    // Arena ints below this index hold the stored pair tidsets; deeper classes are stacked above it.
+    private int _arenaBase;
+
+    // Support of every rank pair (a < b) at _pairBase[a] + b, or null when there are too many frequent items.
+    private readonly int[]? _pairCounts;
+    private readonly int[]? _pairBase;
+
+    /// <summary>Counts all pairs in one sequential pass over the rows, which is far cheaper than revisiting rows per item.</summary>
+    // Hot loops: compile fully optimised at once rather than after the tiering delay.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[]? Counts, int[]? Base) CountPairs(int[] rows, int[] rowOffsets, int frequent)
+    {
+        var size = (long)frequent * (frequent - 1) / 2;
+        if (frequent < 2 || size > PairMatrixLimit)
+        {
+            return (null, null);
+        }
+
+        var pairBase = new int[frequent];
+        for (int a = 0, start = 0; a < frequent; a++)
+        {
+            // Row a holds b = a+1 .. frequent-1, so index start + (b - a - 1).
+            pairBase[a] = start - a - 1;
+            start += frequent - a - 1;
+        }
+
+        var counts = new int[size];
+        for (var t = 0; t + 1 < rowOffsets.Length; t++)
+        {
+            int from = rowOffsets[t], to = rowOffsets[t + 1];
+            for (var p = from; p < to - 1; p++)
+            {
+                var rowBase = pairBase[rows[p]];
+                for (var q = p + 1; q < to; q++)
+                {
+                    counts[rowBase + rows[q]]++;
+                }
+            }
+        }
+
+        return (counts, pairBase);
+    }
+
+    /// <summary>
+    /// On sparse data, writes every frequent pair's tidset in one sequential sweep over the rows, ordered by (a, b),
+    /// so each item's class is already contiguous and rows are not revisited per item.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void StoreLevelTwo()
+    {
+        if (_pairCounts is null || _maxLength < 2)
+        {
+            return;
+        }
+
+        long total = 0;
+        var fill = new int[_pairCounts.Length];
+        for (var i = 0; i < fill.Length; i++)
+        {
+            var support = _pairCounts[i];
+            fill[i] = support >= _minSupport ? (int)Math.Min(total, int.MaxValue) : -1;
+            total += support >= _minSupport ? support : 0;
+        }
+
+        if (total == 0 || total > LevelTwoSizeFactor * _rows.Length || total > Array.MaxLength / 2)
+        {
+            return;
+        }
+
+        _arena = new int[total + Math.Max(1024, _rows.Length)];
+        var pairBase = _pairBase!;
+        for (var t = 0; t + 1 < _rowOffsets.Length; t++)
+        {
+            int from = _rowOffsets[t], to = _rowOffsets[t + 1];
+            for (var p = from; p < to - 1; p++)
+            {
+                var rowBase = pairBase[_rows[p]];
+                for (var q = p + 1; q < to; q++)
+                {
+                    var slot = fill[rowBase + _rows[q]];
+                    if (slot >= 0)
+                    {
+                        _arena[slot] = t;
+                        fill[rowBase + _rows[q]] = slot + 1;
+                    }
+                }
+            }
+        }
+
+        _pairFill = fill;
+        _arenaBase = (int)total;
+        _arenaTop = _arenaBase;
+    }
+
+    /// <summary>Collects the frequent partners of <paramref name="rank"/> from the pair matrix into _touched/_counts, ascending.</summary>
+    private int ReadPairCounts(int rank)
+    {
+        var counts = _pairCounts!;
+        var rowBase = _pairBase![rank];
+        var members = 0;
+        for (var b = rank + 1; b < _labels.Length; b++)
+        {
+            var support = counts[rowBase + b];
+            if (support >= _minSupport)
+            {
+                _counts[b] = support;
+                _touched[members++] = b;
+            }
+        }
+
+        return members;
+    }
+
+    /// <summary>Counts the partners of one item by scanning the tails of its rows; leaves frequent ones, ascending, in _touched/_counts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int DeliverTopCounts(int from, int to)
+    {
+        var touched = 0;
+        for (var k = from; k < to; k++)
+        {
+            var end = _ends[k];
+            for (var q = _positions[k] + 1; q < end; q++)
+            {
+                var r = _rows[q];
+                if (_counts[r]++ == 0)
+                {
+                    _touched[touched++] = r;
+                }
+            }
+        }
+
+        var members = 0;
+        for (var t = 0; t < touched; t++)
+        {
+            var r = _touched[t];
+            if (_counts[r] >= _minSupport)
+            {
+                _touched[members++] = r;
+            }
+            else
+            {
+                _counts[r] = 0;
+            }
+        }
+
+        _touched.AsSpan(0, members).Sort();
+        return members;
+    }
+}
