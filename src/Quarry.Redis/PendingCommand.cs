@@ -23,7 +23,8 @@ internal sealed class PendingCommand : TaskCompletionSource<RedisReply>
     /// <summary>Lets the caller stop waiting; the reply, if it comes, is still read and dropped.</summary>
     public void ObserveCancellation(CancellationToken cancellationToken)
     {
-        if (cancellationToken.CanBeCanceled)
+        // Registered once, whether the command waited in the reconnect backlog first or not.
+        if (cancellationToken.CanBeCanceled && _cancellation == default)
         {
             _cancellation = cancellationToken.UnsafeRegister(
                 static (state, token) => ((PendingCommand)state!).TrySetCanceled(token), this);

@@ -52,7 +52,7 @@ public sealed class RedisBatch
         }
         else
         {
-            await _client.SendWhenConnectedAsync([.. _commands], encoded, cancellationToken).ConfigureAwait(false);
+            _client.Enqueue([.. _commands], encoded, cancellationToken);
         }
 
         await Task.WhenAll(_commands.Select(static command => command.Task)).ConfigureAwait(false);

@@ -13,6 +13,7 @@ public sealed class RedisClient : IAsyncDisposable
     private readonly CancellationTokenSource _disposing = new();
     private volatile RedisConnection? _connection;
     private volatile bool _disposed;
+    private readonly Queue<Backlogged> _backlog = new();
     private Task<RedisConnection>? _connecting;
 
     public RedisClient(RedisOptions options)
@@ -99,6 +100,7 @@ public sealed class RedisClient : IAsyncDisposable
     {
         RedisConnection? connection;
         Task<RedisConnection>? connecting;
+        Backlogged[] waiting;
         lock (_gate)
         {
             if (_disposed)
@@ -110,6 +112,14 @@ public sealed class RedisClient : IAsyncDisposable
             connection = _connection;
             connecting = _connecting;
             _connection = null;
+            waiting = [.. _backlog];
+            _backlog.Clear();
+        }
+
+        foreach (var item in waiting)
+        {
+            item.Encoded.Release();
+            FailAll(item.Commands, new ObjectDisposedException(nameof(RedisClient)));
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
@@ -127,36 +137,39 @@ public sealed class RedisClient : IAsyncDisposable
         _disposing.Dispose();
     }
 
-    /// <summary>Queues encoded commands once a connection is available; completes their tasks on any failure.</summary>
-    internal async Task SendWhenConnectedAsync(PendingCommand[] commands, WriteBuffer encoded, CancellationToken cancellationToken)
+    /// <summary>Queues encoded commands now, or in call order once the next connection opens; never sends them twice.</summary>
+    internal void Enqueue(PendingCommand[] commands, WriteBuffer encoded, CancellationToken cancellationToken)
     {
-        try
+        lock (_gate)
         {
-            // Only retried while nothing has been written: a command is never sent twice.
-            for (var attempt = 1; ; attempt++)
+            if (_disposed)
             {
-                var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-                if (connection.TryEnqueue(commands, encoded.WrittenSpan, cancellationToken))
-                {
-                    return;
-                }
-
-                if (attempt == 3)
-                {
-                    throw new RedisConnectionException("The connection kept closing before the command could be sent.");
-                }
+                encoded.Release();
+                FailAll(commands, new ObjectDisposedException(nameof(RedisClient)));
+                return;
             }
-        }
-        catch (Exception error)
-        {
+
+            if (_connection is { } current && current.TryEnqueue(commands, encoded.WrittenSpan, cancellationToken))
+            {
+                encoded.Release();
+                return;
+            }
+
             foreach (var command in commands)
             {
-                command.Fail(error);
+                command.ObserveCancellation(cancellationToken);
             }
+
+            _backlog.Enqueue(new Backlogged(commands, encoded, cancellationToken));
+            _connecting ??= Task.Run(ConnectWithRetryAsync);
         }
-        finally
+    }
+
+    private static void FailAll(PendingCommand[] commands, Exception error)
+    {
+        foreach (var command in commands)
         {
-            encoded.Release();
+            command.Fail(error);
         }
     }
 
@@ -176,10 +189,10 @@ public sealed class RedisClient : IAsyncDisposable
             return pending.Task;
         }
 
-        // Encoded now because the arguments live on the caller's stack; sent once a connection is open.
+        // Encoded now because the arguments live on the caller's stack.
         var encoded = new WriteBuffer();
         RespWriter.WriteCommand(encoded, command, args);
-        _ = SendWhenConnectedAsync([pending], encoded, cancellationToken);
+        Enqueue([pending], encoded, cancellationToken);
         return pending.Task;
     }
 
@@ -194,19 +207,89 @@ public sealed class RedisClient : IAsyncDisposable
                 return Task.FromResult(current);
             }
 
-            if (_connecting is null || _connecting.IsCompleted)
-            {
-                // Every caller waiting for a connection shares one attempt.
-                _connecting = Task.Run(ConnectWithRetryAsync);
-            }
-
-            connecting = _connecting;
+            // Every caller waiting for a connection shares one attempt.
+            connecting = _connecting ??= Task.Run(ConnectWithRetryAsync);
         }
 
         return connecting.WaitAsync(cancellationToken);
     }
 
     private async Task<RedisConnection> ConnectWithRetryAsync()
+    {
+        try
+        {
+            var connection = await OpenWithRetryAsync().ConfigureAwait(false);
+            RedisConnection? previous = null;
+            var published = false;
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    // The backlog goes first, so commands keep the order they were issued in.
+                    DrainBacklog(connection);
+                    previous = _connection;
+                    _connection = connection;
+                    _connecting = null;
+                    published = true;
+                }
+            }
+
+            if (!published)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new ObjectDisposedException(nameof(RedisClient));
+            }
+
+            if (previous is not null)
+            {
+                // Already failed; this waits for its loops to stop and return their buffers.
+                await previous.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return connection;
+        }
+        catch (Exception error)
+        {
+            var failure = _disposing.IsCancellationRequested ? new ObjectDisposedException(nameof(RedisClient)) : error;
+            Backlogged[] waiting;
+            lock (_gate)
+            {
+                _connecting = null;
+                waiting = [.. _backlog];
+                _backlog.Clear();
+            }
+
+            foreach (var item in waiting)
+            {
+                item.Encoded.Release();
+                FailAll(item.Commands, failure);
+            }
+
+            if (failure != error)
+            {
+                throw failure;
+            }
+
+            throw;
+        }
+    }
+
+    private void DrainBacklog(RedisConnection connection)
+    {
+        while (_backlog.TryDequeue(out var item))
+        {
+            // A command cancelled while waiting for the connection is simply not sent.
+            if (!item.Commands.All(static command => command.Task.IsCompleted)
+                && !connection.TryEnqueue(item.Commands, item.Encoded.WrittenSpan, item.Token))
+            {
+                FailAll(item.Commands, new RedisConnectionException("The connection closed before the command could be sent."));
+            }
+
+            item.Encoded.Release();
+        }
+    }
+
+    private async Task<RedisConnection> OpenWithRetryAsync()
     {
         var time = _options.TimeProvider;
         var started = time.GetTimestamp();
@@ -219,8 +302,7 @@ public sealed class RedisClient : IAsyncDisposable
             {
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
                 attempt.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-                var connection = await RedisConnection.OpenAsync(_options, attempt.Token).ConfigureAwait(false);
-                return await PublishAsync(connection).ConfigureAwait(false);
+                return await RedisConnection.OpenAsync(_options, attempt.Token).ConfigureAwait(false);
             }
             catch (RedisServerException error)
             {
@@ -228,7 +310,7 @@ public sealed class RedisClient : IAsyncDisposable
                 throw new RedisConnectionException(
                     $"Redis at {_options.Host}:{_options.Port} refused the connection setup: {error.Message}", error);
             }
-            catch (Exception error) when (!_disposing.IsCancellationRequested && error is not ObjectDisposedException)
+            catch (Exception error) when (!_disposing.IsCancellationRequested)
             {
                 failure = error;
             }
@@ -246,32 +328,5 @@ public sealed class RedisClient : IAsyncDisposable
         }
     }
 
-    private async Task<RedisConnection> PublishAsync(RedisConnection connection)
-    {
-        RedisConnection? previous = null;
-        var published = false;
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                previous = _connection;
-                _connection = connection;
-                published = true;
-            }
-        }
-
-        if (!published)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw new ObjectDisposedException(nameof(RedisClient));
-        }
-
-        if (previous is not null)
-        {
-            // Already failed; this waits for its loops to stop and return their buffers.
-            await previous.DisposeAsync().ConfigureAwait(false);
-        }
-
-        return connection;
-    }
+    private sealed record Backlogged(PendingCommand[] Commands, WriteBuffer Encoded, CancellationToken Token);
 }

@@ -68,13 +68,10 @@ public sealed class RedisFailureTests
         await server.StartAsync();
         await client.StringSetAsync("after", "2", cancellationToken: Token);
 
-        await using var db3 = new RedisClient(server.Options(o =>
-        {
-            o.Password = "p@ss word";
-            o.Database = 3;
-        }));
-        Assert.Equal("2", await db3.StringGetAsync("after", Token));
-        Assert.Null(await db3.StringGetAsync("before", Token));
+        Assert.Contains(" db=3 ", (await client.ExecuteAsync("CLIENT", ["INFO"], Token)).AsString(), StringComparison.Ordinal);
+        await using var db0 = new RedisClient(server.Options(o => o.Password = "p@ss word"));
+        Assert.Null(await db0.StringGetAsync("after", Token));
+        Assert.Equal("2", (await db0.ExecuteAsync("EVAL", ["redis.call('SELECT', 3) return redis.call('GET', KEYS[1])", 1, "after"], Token)).AsString());
     }
 
     [Fact]
@@ -89,10 +86,14 @@ public sealed class RedisFailureTests
         await Eventually.TrueAsync(() => Task.FromResult(!client.IsConnected), "the client to notice the server is gone");
 
         var ping = client.ExecuteAsync("PING", [], Token);
+        var pushes = Enumerable.Range(0, 300).Select(i => client.ExecuteAsync("RPUSH", ["order", i], Token)).ToList();
         Assert.False(ping.IsCompleted);
         await server.StartAsync();
 
         Assert.Equal("PONG", (await ping).AsString());
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), (await Task.WhenAll(pushes)).Select(r => r.AsInt64()));
+        var list = (await client.ExecuteAsync("LRANGE", ["order", 0, -1], Token)).AsArray()!;
+        Assert.Equal(Enumerable.Range(0, 300), list.Select(r => (int)r.AsInt64()));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed record PlaylistGeneratorOptions
 
 /// <summary>Writes seeded synthetic playlists as CSV (<c>pid,name,album_name,artist_name,duration_ms,track_name</c>).</summary>
 /// <remarks>
-/// Each playlist draws most songs from one to three artists, favouring each artist's hits, plus a few songs
+/// Each playlist draws most songs from one to three genres, favouring each genre's hits, plus some songs
 /// from the whole catalog by overall popularity; so popular songs co-occur and association rules exist.
 /// </remarks>
 public static class PlaylistGenerator
@@ -29,8 +29,8 @@ public static class PlaylistGenerator
     /// <summary>The header the generator writes.</summary>
     public const string Header = "pid,name,album_name,artist_name,duration_ms,track_name";
 
-    // Share of songs drawn from the whole catalog instead of the playlist's artists.
-    private const double CatalogShare = 0.12;
+    // Share of songs drawn from the whole catalog instead of the playlist's genres.
+    private const double CatalogShare = 0.3;
 
     /// <summary>Writes the CSV to <paramref name="writer"/> (header first, rows of a playlist together).</summary>
     public static void Write(TextWriter writer, PlaylistGeneratorOptions? options = null, CancellationToken ct = default)
@@ -46,7 +46,7 @@ public static class PlaylistGenerator
         var seenIn = new int[options.Songs];
         Array.Fill(seenIn, -1);
         var chosen = new List<int>(64);
-        var artists = new int[3];
+        var genres = new int[3];
 
         using var csv = new CsvWriter(writer, leaveOpen: true);
         csv.WriteRow(Header.Split(','));
@@ -59,13 +59,13 @@ public static class PlaylistGenerator
 
             // Log-normal lengths: most playlists near the mean, a few long ones.
             var length = Math.Clamp((int)Math.Round(Math.Exp(mu + (0.5 * random.NextGaussian()))), 1, maxLength);
-            var artistCount = PickArtists(catalog, random, artists);
+            var genreCount = PickGenres(catalog, random, genres);
             chosen.Clear();
             for (var attempt = 0; chosen.Count < length && attempt < length * 8; attempt++)
             {
                 var song = random.NextDouble() < CatalogShare
                     ? catalog.SampleAnySong(random)
-                    : catalog.SampleSongOf(artists[random.Next(artistCount)], random);
+                    : catalog.SampleSongOf(genres[random.Next(genreCount)], random);
                 if (seenIn[song] != pid)
                 {
                     seenIn[song] = pid;
@@ -111,16 +111,16 @@ public static class PlaylistGenerator
         }
     }
 
-    private static int PickArtists(SongCatalog catalog, SeededRandom random, int[] artists)
+    private static int PickGenres(SongCatalog catalog, SeededRandom random, int[] genres)
     {
-        var wanted = Math.Min(random.Next(10) switch { < 4 => 1, < 8 => 2, _ => 3 }, catalog.Artists.Length);
+        var wanted = Math.Min(random.Next(10) switch { < 4 => 1, < 8 => 2, _ => 3 }, catalog.Genres.Length);
         var count = 0;
         for (var attempt = 0; count < wanted && attempt < 20; attempt++)
         {
-            var artist = catalog.SampleArtist(random);
-            if (Array.IndexOf(artists, artist, 0, count) < 0)
+            var genre = catalog.SampleGenre(random);
+            if (Array.IndexOf(genres, genre, 0, count) < 0)
             {
-                artists[count++] = artist;
+                genres[count++] = genre;
             }
         }
 

@@ -1,10 +1,13 @@
 namespace Quarry.Playlists.Data;
 
-/// <summary>Synthetic artists and their songs, with Zipf-like popularity between and within artists.</summary>
+/// <summary>Synthetic genres, artists and songs, with Zipf-like popularity between and within genres.</summary>
 internal sealed class SongCatalog
 {
-    private const double ArtistSkew = 0.9;
-    private const double SongSkew = 1.1;
+    // Tuned so that the default generator options give tens of rules per antecedent size at 2.5% / 0.7.
+    private const double GenreSkew = 0.6;
+    private const double SongSkew = 1.2;
+    private const int MinGenreSize = 60;
+    private const int MaxGenreSize = 140;
 
     private static readonly string[] s_adjectives =
     [
@@ -47,60 +50,66 @@ internal sealed class SongCatalog
 
     private static readonly string[] s_suffixes = [" (Acoustic)", " (Live)", " (Remix)", " - Radio Edit", " (Demo)"];
 
-    private readonly double[] _artistCumulative;
+    private readonly double[] _genreCumulative;
     private readonly double[][] _songCumulative;
     private readonly double[] _globalCumulative;
 
     public SongCatalog(int songCount, SeededRandom random)
     {
-        var artists = new List<Artist>();
+        var genres = new List<Genre>();
         var artistNames = new HashSet<string>(StringComparer.Ordinal);
         var songs = new List<Song>(songCount);
         while (songs.Count < songCount)
         {
-            var size = Math.Min(random.Next(8, 33), songCount - songs.Count);
-            var name = Unique(artistNames, () => ArtistName(random));
-            var albums = Enumerable.Range(0, random.Next(1, 4)).Select(_ => AlbumName(random)).ToArray();
-            var titles = new HashSet<string>(StringComparer.Ordinal);
+            var size = Math.Min(random.Next(MinGenreSize, MaxGenreSize + 1), songCount - songs.Count);
+            var artists = new Performer[Math.Max(1, size / random.Next(5, 12))];
+            for (var a = 0; a < artists.Length; a++)
+            {
+                var name = Unique(artistNames, () => ArtistName(random));
+                artists[a] = new Performer(name, [.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => AlbumName(random))], []);
+            }
+
             var ids = new int[size];
             for (var i = 0; i < size; i++)
             {
-                var title = Unique(titles, () => SongTitle(random));
+                var artist = artists[random.Next(artists.Length)];
+                var title = Unique(artist.Titles, () => SongTitle(random));
                 ids[i] = songs.Count;
-                songs.Add(new Song($"{name} - {title}", name, albums[random.Next(albums.Length)], random.Next(120_000, 420_000)));
+                songs.Add(new Song($"{artist.Name} - {title}", artist.Name, random.Pick(artist.Albums), random.Next(120_000, 420_000)));
             }
 
-            artists.Add(new Artist(name, ids));
+            genres.Add(new Genre(ids));
         }
 
-        Artists = [.. artists];
+        Genres = [.. genres];
         Songs = [.. songs];
-        _artistCumulative = Cumulative(Artists.Length, ArtistSkew);
-        _songCumulative = [.. Artists.Select(a => Cumulative(a.SongIds.Length, SongSkew))];
+        _genreCumulative = Cumulative(Genres.Length, GenreSkew);
+        _songCumulative = [.. Genres.Select(g => Cumulative(g.SongIds.Length, SongSkew))];
 
-        // Overall popularity is the artist's share times the song's share within the artist.
+        // Overall popularity is the genre's share times the song's share within the genre.
         var global = new double[Songs.Length];
         var running = 0.0;
-        for (var a = 0; a < Artists.Length; a++)
+        for (var g = 0; g < Genres.Length; g++)
         {
-            var artistWeight = Weight(_artistCumulative, a);
-            for (var s = 0; s < Artists[a].SongIds.Length; s++)
+            var genreWeight = Weight(_genreCumulative, g);
+            for (var s = 0; s < Genres[g].SongIds.Length; s++)
             {
-                running += artistWeight * Weight(_songCumulative[a], s) / _songCumulative[a][^1];
-                global[Artists[a].SongIds[s]] = running;
+                running += genreWeight * Weight(_songCumulative[g], s) / _songCumulative[g][^1];
+                global[Genres[g].SongIds[s]] = running;
             }
         }
 
         _globalCumulative = global;
     }
 
-    public Artist[] Artists { get; }
+    /// <summary>Groups of songs that playlists draw from together, most popular first.</summary>
+    public Genre[] Genres { get; }
 
     public Song[] Songs { get; }
 
-    public int SampleArtist(SeededRandom random) => random.Sample(_artistCumulative);
+    public int SampleGenre(SeededRandom random) => random.Sample(_genreCumulative);
 
-    public int SampleSongOf(int artist, SeededRandom random) => Artists[artist].SongIds[random.Sample(_songCumulative[artist])];
+    public int SampleSongOf(int genre, SeededRandom random) => Genres[genre].SongIds[random.Sample(_songCumulative[genre])];
 
     public int SampleAnySong(SeededRandom random) => random.Sample(_globalCumulative);
 
@@ -184,8 +193,11 @@ internal sealed class SongCatalog
 
     private static double Weight(double[] cumulative, int i) => i == 0 ? cumulative[0] : cumulative[i] - cumulative[i - 1];
 
-    /// <summary>An artist (the correlated group) and the ids of its songs, most popular first.</summary>
-    internal sealed record Artist(string Name, int[] SongIds);
+    /// <summary>A genre (the correlated group) and the ids of its songs, most popular first.</summary>
+    internal sealed record Genre(int[] SongIds);
+
+    /// <summary>An artist of a genre, its albums and the titles it already has.</summary>
+    private sealed record Performer(string Name, string[] Albums, HashSet<string> Titles);
 
     /// <summary>One song as written to the CSV.</summary>
     internal sealed record Song(string TrackName, string Artist, string Album, int DurationMs);

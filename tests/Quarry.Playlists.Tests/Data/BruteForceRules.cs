@@ -1,10 +1,12 @@
 namespace Quarry.Playlists.Tests.Data;
 
-/// <summary>Counts association rules by enumerating every itemset in every playlist: slow, obviously right.</summary>
+/// <summary>Counts association rules by enumerating every itemset of every playlist: slow, obviously right.</summary>
 internal static class BruteForceRules
 {
-    /// <summary>Rules X -> c with one consequent; element k of the result counts rules whose antecedent has k songs.</summary>
-    public static int[] Count(int[][] playlists, double minSupport, double minConfidence, int maxAntecedent)
+    private const int MaxItems = 4;
+
+    /// <summary>Rules X -> c with one consequent and |X| of 1 to 3; element k of the result counts rules with |X| = k.</summary>
+    public static int[] Count(int[][] playlists, double minSupport, double minConfidence)
     {
         var minCount = (int)Math.Ceiling(minSupport * playlists.Length);
         var single = new Dictionary<int, int>();
@@ -13,33 +15,42 @@ internal static class BruteForceRules
             single[song] = single.GetValueOrDefault(song) + 1;
         }
 
-        // Only frequent songs can be in a frequent itemset, which keeps the enumeration small.
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Only frequent songs can be in a frequent itemset; dense ids let four fit in one key.
+        var dense = single.Where(kv => kv.Value >= minCount).Select(kv => kv.Key).Order()
+            .Select((song, i) => (song, i)).ToDictionary(x => x.song, x => x.i + 1);
+        var counts = new Dictionary<ulong, int>();
+        var items = new List<int>();
         foreach (var playlist in playlists)
         {
-            var frequent = playlist.Where(s => single[s] >= minCount).Order().ToArray();
-            foreach (var subset in Subsets(frequent, maxAntecedent + 1))
-            {
-                var key = string.Join(',', subset);
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-            }
+            items.Clear();
+            items.AddRange(playlist.Where(dense.ContainsKey).Select(s => dense[s]).Order());
+            CountSubsets(items, 0, 0, 0, counts);
         }
 
-        var rules = new int[maxAntecedent + 1];
+        var rules = new int[MaxItems];
+        var members = new ulong[MaxItems];
         foreach (var (key, count) in counts)
         {
-            var items = key.Split(',');
-            if (items.Length < 2 || count < minCount)
+            var size = Unpack(key, members);
+            if (size < 2 || count < minCount)
             {
                 continue;
             }
 
-            for (var c = 0; c < items.Length; c++)
+            for (var drop = 0; drop < size; drop++)
             {
-                var antecedent = string.Join(',', items.Where((_, i) => i != c));
+                ulong antecedent = 0;
+                for (var i = 0; i < size; i++)
+                {
+                    if (i != drop)
+                    {
+                        antecedent = (antecedent << 16) | members[i];
+                    }
+                }
+
                 if (count >= minConfidence * counts[antecedent])
                 {
-                    rules[items.Length - 1]++;
+                    rules[size - 1]++;
                 }
             }
         }
@@ -47,27 +58,32 @@ internal static class BruteForceRules
         return rules;
     }
 
-    private static IEnumerable<int[]> Subsets(int[] items, int maxSize)
+    private static void CountSubsets(List<int> items, int start, int depth, ulong prefix, Dictionary<ulong, int> counts)
     {
-        var stack = new List<int>();
-        return Walk(0);
-
-        IEnumerable<int[]> Walk(int start)
+        for (var i = start; i < items.Count; i++)
         {
-            for (var i = start; i < items.Length; i++)
+            var key = (prefix << 16) | (ulong)items[i];
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            if (depth + 1 < MaxItems)
             {
-                stack.Add(items[i]);
-                yield return [.. stack];
-                if (stack.Count < maxSize)
-                {
-                    foreach (var deeper in Walk(i + 1))
-                    {
-                        yield return deeper;
-                    }
-                }
-
-                stack.RemoveAt(stack.Count - 1);
+                CountSubsets(items, i + 1, depth + 1, key, counts);
             }
         }
+    }
+
+    private static int Unpack(ulong key, ulong[] members)
+    {
+        var size = 0;
+        for (var k = key; k != 0; k >>= 16)
+        {
+            size++;
+        }
+
+        for (var i = size - 1; i >= 0; i--, key >>= 16)
+        {
+            members[i] = key & 0xFFFF;
+        }
+
+        return size;
     }
 }

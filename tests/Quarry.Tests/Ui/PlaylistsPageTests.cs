@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Quarry.Core.Artifacts;
+using Quarry.Playlists.Model;
+using Quarry.Tests.Playlists;
+
+namespace Quarry.Tests.Ui;
+
+public sealed class PlaylistsPageTests
+{
+    [Fact]
+    public async Task A_user_searches_builds_a_playlist_and_sees_recommendations_update()
+    {
+        await using var server = await PlaylistServer.StartAsync();
+        await server.WaitForModelAsync(await server.PublishAsync("4.5.6"));
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.Instance.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+
+        await page.GotoAsync(new Uri(server.Server.BaseAddress, "/playlists.html").ToString());
+        await Assertions.Expect(page.Locator("#model")).ToContainTextAsync("Model v4.5.6");
+        await Assertions.Expect(page.Locator("#source")).ToHaveTextAsync("most popular");
+        await Assertions.Expect(page.Locator("#nav a", new() { HasText = "Playlists" })).ToBeVisibleAsync();
+
+        // Search for a song that starts a rule by a piece of its name, and add it.
+        var model = server.Server.App.Services.GetRequiredService<ModelSwap<RuleModel>>().Current!.Model;
+        var top = model.Songs[model.Rules.First(r => r.Antecedent.Length == 1).Antecedent[0]];
+        await page.FillAsync("#search", top);
+        await page.Locator("#results button", new() { HasText = top }).First.ClickAsync();
+        await Assertions.Expect(page.Locator("#playlist button")).ToHaveTextAsync([top]);
+
+        await Assertions.Expect(page.Locator("#source")).ToHaveTextAsync("from rules");
+        var recommended = await page.Locator("#recommendations button").AllTextContentsAsync();
+        Assert.NotEmpty(recommended);
+        Assert.DoesNotContain(top, recommended);
+
+        // Adding a recommendation moves it into the playlist and out of the recommendations.
+        var next = recommended[0];
+        await page.Locator("#recommendations button", new() { HasText = next }).First.ClickAsync();
+        await Assertions.Expect(page.Locator("#playlist button")).ToHaveTextAsync([top, next]);
+        await Assertions.Expect(page.Locator("#recommendations button", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(next) + "$") })).ToHaveCountAsync(0);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Home_page_lists_the_playlists_page_and_shows_readiness()
+    {
+        await using var server = await PlaylistServer.StartAsync();
+        await server.WaitForModelAsync(await server.PublishAsync());
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.Instance.NewPageAsync();
+        await page.GotoAsync(server.Server.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("#services a", new() { HasText = "Playlists" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Ready.");
+        await Assertions.Expect(page.Locator("#version")).ToHaveTextAsync("v" + Core.Hosting.QuarryInfo.Version);
+    }
+}
