@@ -33,7 +33,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         _socket = socket;
         _time = options.TimeProvider;
         _timestampsPerTick = (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond;
-        var period = TimeSpan.FromTicks(Math.Clamp(options.CommandTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerMillisecond * 250));
+        var period = options.CommandTimeout == Timeout.InfiniteTimeSpan
+            ? TimeSpan.FromMilliseconds(250)
+            : TimeSpan.FromTicks(Math.Clamp(options.CommandTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerMillisecond * 250));
 
         // The loops and the timer live as long as the connection; they must not keep the first caller's async locals.
         using (ExecutionContext.SuppressFlow())

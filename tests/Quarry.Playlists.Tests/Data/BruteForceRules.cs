@@ -62,7 +62,7 @@ internal static class BruteForceRules
     {
         for (var i = start; i < items.Count; i++)
         {
-            var key = (prefix << 16) | (ulong)items[i];
+            var key = (prefix << 16) | (uint)items[i];
             counts[key] = counts.GetValueOrDefault(key) + 1;
             if (depth + 1 < MaxItems)
             {

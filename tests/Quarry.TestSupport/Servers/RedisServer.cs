@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Quarry.Redis;
 
-namespace Quarry.Redis.Tests;
+namespace Quarry.TestSupport.Servers;
 
 /// <summary>A real redis-server on a free 127.0.0.1 port in its own temp directory; stopped by its PID only.</summary>
 public sealed class RedisServer : IAsyncLifetime
