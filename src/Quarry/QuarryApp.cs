@@ -21,16 +21,12 @@ public static class QuarryApp
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
 
-        var dataDir = settings.DataDir ?? Environment.GetEnvironmentVariable(CommonOptions.DataDirVariable);
-        if (!string.IsNullOrWhiteSpace(dataDir))
-        {
-            builder.Configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.DataDir)}"] = dataDir;
-        }
-
+        ApplyDataDir(builder.Configuration, settings.DataDir);
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
-        ConfigureLogging(builder);
+        ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
         builder.Services.AddPlaylists();
+
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
 
@@ -41,12 +37,23 @@ public static class QuarryApp
         return app;
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    /// <summary>Puts <c>--data-dir</c>, else <c>QUARRY_DATA_DIR</c>, into <c>Quarry:DataDir</c>.</summary>
+    internal static void ApplyDataDir(IConfiguration configuration, string? dataDir)
     {
-        builder.Logging.ClearProviders();
+        dataDir ??= Environment.GetEnvironmentVariable(CommonOptions.DataDirVariable);
+        if (!string.IsNullOrWhiteSpace(dataDir))
+        {
+            configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.DataDir)}"] = dataDir;
+        }
+    }
+
+    /// <summary>Plain single-line logs, or JSON lines when <c>QUARRY_LOG_FORMAT=json</c>.</summary>
+    internal static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
         if (string.Equals(Environment.GetEnvironmentVariable("QUARRY_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
         {
-            builder.Logging.AddJsonConsole(o =>
+            logging.AddJsonConsole(o =>
             {
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 o.UseUtcTimestamp = true;
@@ -54,7 +61,7 @@ public static class QuarryApp
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o =>
+            logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss.fff ";

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Quarry.Learn.Association;
+using Quarry.Playlists.Data;
 
 namespace Quarry.Bench.Fimi;
 
@@ -9,7 +10,7 @@ internal static class FimiChild
 {
     public static int Run(FimiRun run, string dataDirectory, int repeat)
     {
-        var playlists = run.File is null ? PlaylistGenerator.Generate() : null;
+        var playlists = run.File is null ? SyntheticPlaylists.Generate() : null;
         var reads = new double[repeat];
         var mines = new double[repeat];
         int itemsets = 0, transactions = 0, minCount = 0;
@@ -19,7 +20,7 @@ internal static class FimiChild
             TransactionDatabase database;
             if (playlists is not null)
             {
-                database = PlaylistGenerator.ToDatabase(playlists);
+                database = TransactionDatabase.Create(PlaylistCsv.Read(playlists).Playlists);
             }
             else
             {

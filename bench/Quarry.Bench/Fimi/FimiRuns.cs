@@ -11,6 +11,6 @@ internal sealed record FimiRun(string Name, string? File, double Threshold, int 
         new("T10I4D100K 0.1%", "T10I4D100K.dat", 0.001, 27_532),
         new("chess 70%", "chess.dat", 0.7, 48_731),
         new("mushroom 10%", "mushroom.dat", 0.1, 574_431),
-        new("playlists 0.5%", null, 0.005, PlaylistGenerator.ExpectedItemsets),
+        new("playlists 0.5%", null, 0.005, SyntheticPlaylists.ExpectedItemsets),
     ];
 }

@@ -51,17 +51,13 @@ public sealed partial class DatasetFetcher
         Directory.CreateDirectory(directory);
         var target = Path.Combine(directory, FileNameFor(uri));
         var part = target + ".part";
-        if (File.Exists(target))
+        if (File.Exists(target) && !force)
         {
-            if (!force)
-            {
-                LogReused(_logger, target, uri);
-                return target;
-            }
-
-            File.Delete(target);
+            LogReused(_logger, target, uri);
+            return target;
         }
 
+        // A forced download keeps the old file until the new one replaces it.
         if (force && File.Exists(part))
         {
             File.Delete(part);

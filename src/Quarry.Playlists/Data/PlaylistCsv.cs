@@ -95,10 +95,11 @@ public static class PlaylistCsv
                 if (++Rows % CancelCheckEvery == 0)
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (Rows % ProgressEvery == 0)
-                    {
-                        progress?.Report(Rows);
-                    }
+                }
+
+                if (Rows % ProgressEvery == 0)
+                {
+                    progress?.Report(Rows);
                 }
 
                 if (fields.Count < columns)

@@ -70,6 +70,12 @@ public sealed class CsvReaderTests
         Assert.False(reader.TryReadRow(fields));
     }
 
+    [Fact]
+    public void A_byte_order_mark_left_in_text_is_skipped()
+    {
+        Assert.Equal([["pid", "name"]], ReadAll("\uFEFFpid,name\n"));
+    }
+
     [Theory]
     [InlineData("a,b\nc,d\"e\n", 2, "quote inside an unquoted field")]
     [InlineData("a,b\n\"c\"x,d\n", 2, "after the closing quote")]

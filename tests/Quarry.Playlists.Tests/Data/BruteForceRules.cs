@@ -18,7 +18,7 @@ internal static class BruteForceRules
         // Only frequent songs can be in a frequent itemset; dense ids let four fit in one key.
         var dense = single.Where(kv => kv.Value >= minCount).Select(kv => kv.Key).Order()
             .Select((song, i) => (song, i)).ToDictionary(x => x.song, x => x.i + 1);
-        var counts = new Dictionary<ulong, int>();
+        var counts = new Dictionary<ulong, int>(MixedKeys.Instance);
         var items = new List<int>();
         foreach (var playlist in playlists)
         {
@@ -85,5 +85,15 @@ internal static class BruteForceRules
         }
 
         return size;
+    }
+
+    /// <summary>Packed keys differ mostly in bit ranges that ulong's own hash folds together.</summary>
+    private sealed class MixedKeys : IEqualityComparer<ulong>
+    {
+        public static readonly MixedKeys Instance = new();
+
+        public bool Equals(ulong x, ulong y) => x == y;
+
+        public int GetHashCode(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> 32);
     }
 }

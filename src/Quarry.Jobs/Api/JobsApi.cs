@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Quarry.Core.Hosting;
+using Quarry.Jobs.Backends;
+using Quarry.Jobs.Model;
+
+namespace Quarry.Jobs.Api;
+
+/// <summary>The <c>/jobs</c> endpoints (S4).</summary>
+public static class JobsApi
+{
+    private const int DefaultLimit = 50;
+    private const int MaxLimit = 500;
+    private static readonly JsonElement EmptyObject = JsonSerializer.SerializeToElement(new { });
+
+    /// <summary>Maps submit, get, list, cancel and the list of types.</summary>
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").AddEndpointFilter(BackendDown);
+        jobs.MapPost("", SubmitAsync).WithName("SubmitJob")
+            .WithSummary("Submit a job: {\"start\",\"end\"} for the original range job, or {\"type\",\"payload\"} for any registered type.");
+        jobs.MapGet("/{id:guid}", GetAsync).WithName("GetJob").WithSummary("A job's record: status, worker, attempts, times, result or error.");
+        jobs.MapGet("", ListAsync).WithName("ListJobs").WithSummary("Jobs newest first, optionally of one status; page with the returned cursor.");
+        jobs.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelJob").WithSummary("Cancel a job that has not started.");
+        jobs.MapDelete("/{id:guid}", CancelAsync).WithName("DeleteJob").WithSummary("Same as cancel.");
+        jobs.MapGet("/types", (JobService service) => TypedResults.Ok(new { types = service.Types })).WithName("JobTypes")
+            .WithSummary("The job types workers can run.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<JobView>, Ok<SubmittedRange>, ProblemHttpResult>> SubmitAsync(
+        HttpRequest request, JobService service, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return Invalid("A JSON body is required: {\"start\": 1, \"end\": 100} or {\"type\": \"...\", \"payload\": {...}}.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            return Invalid($"The body is not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Invalid("The body must be a JSON object.");
+            }
+
+            try
+            {
+                if (!root.TryGetProperty("type", out var type))
+                {
+                    var range = await service.SubmitAsync("range", root, cancellationToken);
+                    return TypedResults.Ok(new SubmittedRange(range.Id, range.Status, root.GetProperty("start").Clone(), root.GetProperty("end").Clone(), range.Type));
+                }
+
+                if (type.ValueKind != JsonValueKind.String)
+                {
+                    return Invalid("'type' must be a string.");
+                }
+
+                var payload = root.TryGetProperty("payload", out var p) ? p : EmptyObject;
+                var record = await service.SubmitAsync(type.GetString()!, payload, cancellationToken);
+                return TypedResults.Ok(JobView.From(record));
+            }
+            catch (InvalidJobException e)
+            {
+                return Invalid(e.Message);
+            }
+        }
+    }
+
+    internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(Guid id, JobService service, CancellationToken cancellationToken) =>
+        await service.GetAsync(id, cancellationToken) is { } record ? TypedResults.Ok(JobView.From(record)) : NotFound(id);
+
+    internal static async Task<Results<Ok<JobListView>, ProblemHttpResult>> ListAsync(
+        JobService service, string? status, string? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (status is not null && !JobStatus.All.Contains(status))
+        {
+            return Invalid($"'status' must be one of: {string.Join(", ", JobStatus.All)}.");
+        }
+
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, out take) || take is < 1 or > MaxLimit))
+        {
+            return Invalid($"'limit' must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        if (cursor is { Length: > 200 })
+        {
+            return Invalid("'cursor' is not one this server returned.");
+        }
+
+        try
+        {
+            var page = await service.ListAsync(new JobQuery(status, take, string.IsNullOrEmpty(cursor) ? null : cursor), cancellationToken);
+            return TypedResults.Ok(new JobListView(page.Jobs.Select(JobView.From).ToArray(), page.NextCursor));
+        }
+        catch (FormatException)
+        {
+            return Invalid("'cursor' is not one this server returned.");
+        }
+    }
+
+    internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(Guid id, JobService service, CancellationToken cancellationToken)
+    {
+        var record = await service.CancelAsync(id, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(id);
+        }
+
+        return record.Status == JobStatus.Cancelled
+            ? TypedResults.Ok(JobView.From(record))
+            : TypedResults.Problem($"Job {id} is {record.Status}; only a job that has not started can be cancelled.",
+                statusCode: StatusCodes.Status409Conflict, title: "Job cannot be cancelled");
+    }
+
+    private static async ValueTask<object?> BackendDown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (JobBackendUnavailableException e)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem($"The job backend is unavailable: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Job backend unavailable");
+        }
+    }
+
+    private static ProblemHttpResult Invalid(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid job request");
+
+    private static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem($"No job has id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Job not found");
+}

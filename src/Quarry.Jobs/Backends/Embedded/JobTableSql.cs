@@ -1,0 +1,97 @@
+namespace Quarry.Jobs.Backends.Embedded;
+
+/// <summary>The SQL text of one prefix's jobs table; the table name is validated before it is spliced in.</summary>
+internal sealed class JobTableSql
+{
+    /// <summary>Columns read into a <see cref="Model.JobRecord"/>, in the order <see cref="JobRows"/> expects.</summary>
+    public const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at, seq";
+
+    public JobTableSql(string prefix)
+    {
+        if (string.IsNullOrEmpty(prefix) || prefix.Length > 64 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            throw new ArgumentException($"The job prefix '{prefix}' must be 1-64 ASCII letters, digits or underscores.", nameof(prefix));
+        }
+
+        var t = $"\"{prefix}_jobs\"";
+        Table = t;
+
+        // seq is the rowid: submission order for taking and the keyset for listing; rows are never deleted, so it only grows.
+        Schema =
+        [
+            $"""
+            CREATE TABLE IF NOT EXISTS {t} (
+                seq INTEGER PRIMARY KEY,
+                id BLOB NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                result TEXT,
+                error TEXT,
+                worker TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                available_at INTEGER NOT NULL,
+                started_at INTEGER,
+                finished_at INTEGER,
+                lease_until INTEGER)
+            """,
+            $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_ready\" ON {t} (available_at, seq) WHERE status = 'submitted'",
+            $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_leased\" ON {t} (lease_until) WHERE status = 'in progress'",
+            $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_status\" ON {t} (status, seq)",
+        ];
+
+        Insert = $"INSERT INTO {t} (id, type, status, payload, created_at, available_at) VALUES ($id, $type, 'submitted', $payload, $now, $now)";
+
+        // Expired leases (crashed workers) first, then ready jobs in the order they became runnable.
+        Take = $"""
+            UPDATE {t} SET status = 'in progress', worker = $worker, attempts = attempts + 1, started_at = $now, lease_until = $until
+            WHERE seq IN (
+                SELECT seq FROM (SELECT seq FROM {t} WHERE status = 'in progress' AND lease_until < $now ORDER BY lease_until LIMIT $max)
+                UNION ALL
+                SELECT seq FROM (SELECT seq FROM {t} WHERE status = 'submitted' AND available_at <= $now ORDER BY available_at, seq LIMIT $max)
+                LIMIT $max)
+            RETURNING seq, id, type, payload, attempts
+            """;
+
+        const string current = "WHERE id = $id AND status = 'in progress' AND attempts = $attempt";
+        Renew = $"UPDATE {t} SET lease_until = $until {current}";
+        Complete = $"UPDATE {t} SET status = 'complete', result = $result, finished_at = $now, lease_until = NULL {current}";
+        Retry = $"UPDATE {t} SET status = 'submitted', error = $error, available_at = $at, lease_until = NULL {current}";
+        Fail = $"UPDATE {t} SET status = 'failed', error = $error, finished_at = $now, lease_until = NULL {current}";
+        Release = $"UPDATE {t} SET status = 'submitted', available_at = $now, lease_until = NULL {current}";
+        Cancel = $"UPDATE {t} SET status = 'cancelled', finished_at = $now WHERE id = $id AND status = 'submitted' RETURNING {Columns}";
+        Get = $"SELECT {Columns} FROM {t} WHERE id = $id";
+        ListAll = $"SELECT {Columns} FROM {t} WHERE seq < $before ORDER BY seq DESC LIMIT $limit";
+        ListByStatus = $"SELECT {Columns} FROM {t} WHERE status = $status AND seq < $before ORDER BY seq DESC LIMIT $limit";
+        Check = $"SELECT EXISTS (SELECT 1 FROM {t})";
+    }
+
+    public string Table { get; }
+
+    public IReadOnlyList<string> Schema { get; }
+
+    public string Insert { get; }
+
+    public string Take { get; }
+
+    public string Renew { get; }
+
+    public string Complete { get; }
+
+    public string Retry { get; }
+
+    public string Fail { get; }
+
+    public string Release { get; }
+
+    public string Cancel { get; }
+
+    public string Get { get; }
+
+    public string ListAll { get; }
+
+    public string ListByStatus { get; }
+
+    public string Check { get; }
+}

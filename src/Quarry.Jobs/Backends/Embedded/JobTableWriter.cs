@@ -1,0 +1,184 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Quarry.Jobs.Model;
+
+namespace Quarry.Jobs.Backends.Embedded;
+
+/// <summary>One prefix's prepared write statements on the store's writer connection; used only by the writer loop.</summary>
+internal sealed class JobTableWriter : IDisposable
+{
+    private const int SqliteConstraintUnique = 2067;
+    private const int SqliteConstraintPrimaryKey = 1555;
+
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _take;
+    private readonly SqliteCommand _renew;
+    private readonly SqliteCommand _complete;
+    private readonly SqliteCommand _retry;
+    private readonly SqliteCommand _fail;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _cancel;
+    private readonly SqliteCommand _get;
+
+    public JobTableWriter(SqliteConnection connection, JobTableSql sql)
+    {
+        foreach (var statement in sql.Schema)
+        {
+            using var ddl = connection.CreateCommand();
+            ddl.CommandText = statement;
+            ddl.ExecuteNonQuery();
+        }
+
+        _insert = JobRows.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now");
+        _take = JobRows.Prepare(connection, sql.Take, "$worker", "$now", "$until", "$max");
+        _renew = JobRows.Prepare(connection, sql.Renew, "$id", "$attempt", "$until");
+        _complete = JobRows.Prepare(connection, sql.Complete, "$id", "$attempt", "$result", "$now");
+        _retry = JobRows.Prepare(connection, sql.Retry, "$id", "$attempt", "$error", "$at");
+        _fail = JobRows.Prepare(connection, sql.Fail, "$id", "$attempt", "$error", "$now");
+        _release = JobRows.Prepare(connection, sql.Release, "$id", "$attempt", "$now");
+        _cancel = JobRows.Prepare(connection, sql.Cancel, "$id", "$now");
+        _get = JobRows.Prepare(connection, sql.Get, "$id");
+    }
+
+    public IReadOnlyList<JobRecord> Insert(IReadOnlyList<NewJob> jobs, DateTimeOffset now)
+    {
+        var records = new JobRecord[jobs.Count];
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+        _insert.Bind(3, nowMs);
+        for (var i = 0; i < records.Length; i++)
+        {
+            var job = jobs[i];
+            _insert.Bind(0, job.Id);
+            _insert.Bind(1, job.Type);
+            _insert.Bind(2, job.Payload);
+            try
+            {
+                _insert.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey)
+            {
+                throw new DuplicateJobException(job.Id);
+            }
+
+            records[i] = new JobRecord
+            {
+                Id = job.Id,
+                Type = job.Type,
+                Status = JobStatus.Submitted,
+                Payload = job.Payload,
+                CreatedAt = created,
+            };
+        }
+
+        return records;
+    }
+
+    public IReadOnlyList<JobLease> Take(string worker, int max, DateTimeOffset now, TimeSpan lease)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        _take.Bind(0, worker);
+        _take.Bind(1, nowMs);
+        _take.Bind(2, nowMs + (long)lease.TotalMilliseconds);
+        _take.Bind(3, max);
+        List<(long Seq, JobLease Lease)>? taken = null;
+        using (var row = _take.ExecuteReader())
+        {
+            while (row.Read())
+            {
+                var attempt = row.GetInt32(4);
+                var claim = new JobLease(row.GetGuid(1), row.GetString(2), row.GetString(3), attempt, attempt.ToString(CultureInfo.InvariantCulture));
+                (taken ??= []).Add((row.GetInt64(0), claim));
+            }
+        }
+
+        if (taken is null)
+        {
+            return [];
+        }
+
+        // RETURNING gives no order guarantee; leases go out in submission order.
+        taken.Sort(static (a, b) => a.Seq.CompareTo(b.Seq));
+        var leases = new JobLease[taken.Count];
+        for (var i = 0; i < leases.Length; i++)
+        {
+            leases[i] = taken[i].Lease;
+        }
+
+        return leases;
+    }
+
+    public bool Renew(IReadOnlyList<JobLease> leases, DateTimeOffset now, TimeSpan lease)
+    {
+        _renew.Bind(2, now.ToUnixTimeMilliseconds() + (long)lease.TotalMilliseconds);
+        foreach (var held in leases)
+        {
+            _renew.Bind(0, held.Id);
+            _renew.Bind(1, held.Attempt);
+            _renew.ExecuteNonQuery();
+        }
+
+        return true;
+    }
+
+    public bool Report(IReadOnlyList<JobOutcome> outcomes, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        foreach (var outcome in outcomes)
+        {
+            var command = outcome.Kind switch
+            {
+                OutcomeKind.Complete => _complete,
+                OutcomeKind.Retry => _retry,
+                OutcomeKind.Fail => _fail,
+                OutcomeKind.Release => _release,
+                _ => throw new ArgumentOutOfRangeException(nameof(outcomes), outcome.Kind, "Unknown outcome kind."),
+            };
+            command.Bind(0, outcome.Lease.Id);
+            command.Bind(1, outcome.Lease.Attempt);
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Complete:
+                    command.Bind(2, outcome.Result);
+                    command.Bind(3, nowMs);
+                    break;
+                case OutcomeKind.Retry:
+                    command.Bind(2, outcome.Error);
+                    command.Bind(3, outcome.NotBefore?.ToUnixTimeMilliseconds() ?? nowMs);
+                    break;
+                case OutcomeKind.Fail:
+                    command.Bind(2, outcome.Error);
+                    command.Bind(3, nowMs);
+                    break;
+                default:
+                    command.Bind(2, nowMs);
+                    break;
+            }
+
+            command.ExecuteNonQuery();
+        }
+
+        return true;
+    }
+
+    public JobRecord? Cancel(Guid id, DateTimeOffset now)
+    {
+        _cancel.Bind(0, id);
+        _cancel.Bind(1, now.ToUnixTimeMilliseconds());
+        if (JobRows.ReadSingle(_cancel) is { } cancelled)
+        {
+            return cancelled;
+        }
+
+        _get.Bind(0, id);
+        return JobRows.ReadSingle(_get);
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { _insert, _take, _renew, _complete, _retry, _fail, _release, _cancel, _get })
+        {
+            command.Dispose();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Quarry.Jobs.Model;
+
+namespace Quarry.Jobs.Backends.Embedded;
+
+/// <summary>Job records and queue in one SQLite database file, for <c>quarry serve</c> with workers in the same process.</summary>
+public sealed class SqliteJobBackend : IJobBackend
+{
+    private const int MaxTake = 1000;
+
+    // Catches what no in-process signal announces: expired leases, due retries and other processes' writes.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly string _databasePath;
+    private readonly JobBackendOptions _options;
+    private readonly JobTableSql _sql;
+    private readonly ILogger _logger;
+    private SqliteJobStore? _store;
+    private JobTableWriter? _table;
+    private string? _failure;
+    private int _disposed;
+
+    /// <summary>A client of the database at <paramref name="databasePath"/> (created with its directory if missing).</summary>
+    public SqliteJobBackend(string databasePath, JobBackendOptions options, ILogger<SqliteJobBackend>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.LeaseDuration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LeaseDuration, "The lease duration must be positive.");
+        }
+
+        _databasePath = databasePath;
+        _options = options;
+        _sql = new JobTableSql(options.Prefix);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public string Name => "embedded";
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            var store = _store ??= SqliteJobStore.Acquire(_databasePath, _logger);
+            _table = await store.WriteAsync(() => store.OpenTable(_sql), wakesTakers: false, cancellationToken);
+            _failure = null;
+        }
+        catch (JobBackendUnavailableException e)
+        {
+            _failure = e.Message;
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<JobRecord>> SubmitAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        foreach (var job in jobs)
+        {
+            ArgumentNullException.ThrowIfNull(job);
+            ArgumentException.ThrowIfNullOrEmpty(job.Type);
+            ArgumentNullException.ThrowIfNull(job.Payload);
+        }
+
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
+        var (store, table) = Open();
+        return await store.WriteAsync(() => table.Insert(jobs, Now()), wakesTakers: true, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Open().Store.Read(_sql, reader => reader.Get(id)));
+    }
+
+    /// <inheritdoc />
+    public Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Open().Store.Read(_sql, reader => reader.List(query)));
+    }
+
+    /// <inheritdoc />
+    public async Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var (store, table) = Open();
+        return await store.WriteAsync(() => table.Cancel(id, Now()), wakesTakers: false, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<JobLease>> TakeAsync(string worker, int max, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(worker);
+        var (store, table) = Open();
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        max = Math.Min(max, MaxTake);
+        var lease = _options.LeaseDuration;
+        var started = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            // Taken before looking, so a submit that commits after the look still wakes this waiter.
+            var wake = store.Wake.Next;
+            var leases = await store.WriteAsync(() => table.Take(worker, max, Now(), lease), wakesTakers: false, cancellationToken);
+            var remaining = wait - Stopwatch.GetElapsedTime(started);
+            if (leases.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                return leases;
+            }
+
+            await wake.WaitAsync(remaining < PollInterval ? remaining : PollInterval, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return [];
+    }
+
+    /// <inheritdoc />
+    public async Task RenewAsync(IReadOnlyList<JobLease> leases, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.Count == 0)
+        {
+            return;
+        }
+
+        var (store, table) = Open();
+        var duration = _options.LeaseDuration;
+        await store.WriteAsync(() => table.Renew(leases, Now(), duration), wakesTakers: false, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task ReportAsync(IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Count == 0)
+        {
+            return;
+        }
+
+        var wakes = false;
+        foreach (var outcome in outcomes)
+        {
+            ArgumentNullException.ThrowIfNull(outcome);
+            wakes |= outcome.Kind is OutcomeKind.Retry or OutcomeKind.Release;
+        }
+
+        var (store, table) = Open();
+        await store.WriteAsync(() => table.Report(outcomes, Now()), wakes, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<string?> CheckAsync(CancellationToken cancellationToken)
+    {
+        if (_store is not { } store || _table is null)
+        {
+            return Task.FromResult<string?>(_failure ?? $"The embedded job database {_databasePath} is not open.");
+        }
+
+        try
+        {
+            store.Read(_sql, reader =>
+            {
+                reader.Check();
+                return true;
+            });
+            return Task.FromResult<string?>(null);
+        }
+        catch (Exception e) when (e is JobBackendUnavailableException or ObjectDisposedException)
+        {
+            return Task.FromResult<string?>(e.Message);
+        }
+    }
+
+    /// <summary>Lets go of the database; jobs and leases stay in the file (unrenewed leases simply expire).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _store is not { } store)
+        {
+            return;
+        }
+
+        _table = null;
+        await store.ReleaseAsync();
+    }
+
+    private DateTimeOffset Now() => _options.Clock.GetUtcNow();
+
+    private (SqliteJobStore Store, JobTableWriter Table) Open()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_store is { } store && _table is { } table)
+        {
+            return (store, table);
+        }
+
+        throw _failure is null
+            ? new InvalidOperationException("Call InitializeAsync before using the embedded job backend.")
+            : new JobBackendUnavailableException(_failure);
+    }
+}

@@ -1,0 +1,255 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using Quarry.Jobs.Model;
+
+namespace Quarry.Jobs.Backends.RabbitMq;
+
+/// <summary>The job records in one PostgreSQL table; every change is one conditional statement.</summary>
+internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
+{
+    private const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at";
+
+    /// <summary>A job as the take statement returns it.</summary>
+    public readonly record struct Taken(string Type, string Payload, int Attempts);
+
+    /// <summary>One outcome row for <see cref="ReportAsync"/>.</summary>
+    public readonly record struct Change(Guid Id, int Attempt, string Status, string? Result, string? Error);
+
+    public async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Serializes concurrent first starts: CREATE ... IF NOT EXISTS can still race on the catalog.
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock(hashtext('{table}'))", cancellationToken);
+        await ExecuteAsync(connection,
+            $"""
+            CREATE TABLE IF NOT EXISTS "{table}" (
+                seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+                id uuid PRIMARY KEY,
+                type text NOT NULL,
+                status text NOT NULL,
+                payload text NOT NULL,
+                result text,
+                error text,
+                worker text,
+                attempts integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL,
+                started_at timestamptz,
+                finished_at timestamptz);
+            CREATE INDEX IF NOT EXISTS "{table}_status_seq" ON "{table}" (status, seq);
+            """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT 1", cancellationToken);
+    }
+
+    /// <summary>Inserts all jobs in one statement, in the given order; a repeated id inserts none.</summary>
+    public async Task InsertAsync(IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO "{table}" (id, type, payload, status, attempts, created_at)
+            SELECT n.id, n.type, n.payload, '{JobStatus.Submitted}', 0, @now
+            FROM unnest(@ids, @types, @payloads) WITH ORDINALITY AS n(id, type, payload, ord)
+            ORDER BY n.ord
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", jobs.Select(j => j.Id).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("types", jobs.Select(j => j.Type).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", jobs.Select(j => j.Payload).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            var existing = await FirstExistingAsync(connection, jobs, cancellationToken);
+            throw new DuplicateJobException(existing ?? jobs[0].Id);
+        }
+    }
+
+    /// <summary>Removes records that were never queued (their publish failed), unless a worker already started one.</summary>
+    public async Task DeleteUnstartedAsync(Guid[] ids, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""DELETE FROM "{table}" WHERE id = ANY(@ids) AND status = '{JobStatus.Submitted}' AND attempts = 0""", connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""SELECT {Columns} FROM "{table}" WHERE id = @id""", connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, 500);
+        long? before = null;
+        if (query.Cursor is not null)
+        {
+            before = long.TryParse(query.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+                ? seq
+                : throw new ArgumentException("The cursor is not one this backend issued.", nameof(query));
+        }
+
+        var filters = new List<string>();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand { Connection = connection };
+        if (query.Status is not null)
+        {
+            filters.Add("status = @status");
+            command.Parameters.Add(new NpgsqlParameter<string>("status", query.Status));
+        }
+
+        if (before is not null)
+        {
+            filters.Add("seq < @before");
+            command.Parameters.Add(new NpgsqlParameter<long>("before", before.Value));
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        command.CommandText = $"""SELECT {Columns}, seq FROM "{table}" {where} ORDER BY seq DESC LIMIT @limit""";
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", query.Limit + 1));
+        var jobs = new List<JobRecord>(query.Limit);
+        long last = 0;
+        var more = false;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (jobs.Count == query.Limit)
+            {
+                more = true;
+                break;
+            }
+
+            jobs.Add(Read(reader));
+            last = reader.GetInt64(11);
+        }
+
+        return new JobPage(jobs, more ? last.ToString(CultureInfo.InvariantCulture) : null);
+    }
+
+    /// <summary>Cancels a submitted job and returns the record as it is afterwards, in one statement.</summary>
+    public async Task<JobRecord?> CancelAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH changed AS (
+                UPDATE "{table}" SET status = '{JobStatus.Cancelled}', finished_at = @now
+                WHERE id = @id AND status = '{JobStatus.Submitted}'
+                RETURNING {Columns})
+            SELECT {Columns} FROM changed
+            UNION ALL
+            SELECT {Columns} FROM "{table}" WHERE id = @id AND NOT EXISTS (SELECT 1 FROM changed)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    /// <summary>Starts an attempt of each job that is still runnable; cancelled, finished and unknown ids are left out.</summary>
+    public async Task<Dictionary<Guid, Taken>> TakeAsync(Guid[] ids, string worker, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            UPDATE "{table}" SET status = '{JobStatus.InProgress}', worker = @worker, attempts = attempts + 1, started_at = @now
+            WHERE id = ANY(@ids) AND status IN ('{JobStatus.Submitted}', '{JobStatus.InProgress}')
+            RETURNING id, type, payload, attempts
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids));
+        command.Parameters.Add(new NpgsqlParameter<string>("worker", worker));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        var taken = new Dictionary<Guid, Taken>(ids.Length);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            taken[reader.GetGuid(0)] = new Taken(reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
+        }
+
+        return taken;
+    }
+
+    /// <summary>Applies outcomes of current attempts only, in one statement; returns the ids that changed.</summary>
+    public async Task<HashSet<Guid>> ReportAsync(IReadOnlyList<Change> changes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            UPDATE "{table}" AS j SET
+                status = o.status,
+                result = CASE WHEN o.status = '{JobStatus.Complete}' THEN o.result ELSE j.result END,
+                error = COALESCE(o.error, j.error),
+                finished_at = CASE WHEN o.status IN ('{JobStatus.Complete}', '{JobStatus.Failed}') THEN @now END
+            FROM unnest(@ids, @attempts, @statuses, @results, @errors) AS o(id, attempt, status, result, error)
+            WHERE j.id = o.id AND j.status = '{JobStatus.InProgress}' AND j.attempts = o.attempt
+            RETURNING j.id
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", changes.Select(c => c.Id).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("attempts", changes.Select(c => c.Attempt).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("statuses", changes.Select(c => c.Status).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter("results", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changes.Select(c => c.Result).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("errors", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changes.Select(c => c.Error).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        var applied = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            applied.Add(reader.GetGuid(0));
+        }
+
+        return applied;
+    }
+
+    private async Task<Guid?> FirstExistingAsync(NpgsqlConnection connection, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    {
+        var repeated = jobs.GroupBy(j => j.Id).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            return repeated.Key;
+        }
+
+        await using var command = new NpgsqlCommand($"""SELECT id FROM "{table}" WHERE id = ANY(@ids) LIMIT 1""", connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", jobs.Select(j => j.Id).ToArray()));
+        return await command.ExecuteScalarAsync(cancellationToken) as Guid?;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static JobRecord Read(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetGuid(0),
+        Type = reader.GetString(1),
+        Status = reader.GetString(2),
+        Payload = reader.GetString(3),
+        Result = reader.IsDBNull(4) ? null : reader.GetString(4),
+        Error = reader.IsDBNull(5) ? null : reader.GetString(5),
+        Worker = reader.IsDBNull(6) ? null : reader.GetString(6),
+        Attempts = reader.GetInt32(7),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+        StartedAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+        FinishedAt = reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+    };
+}

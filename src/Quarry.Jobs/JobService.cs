@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Quarry.Jobs.Backends;
+using Quarry.Jobs.Handlers;
+using Quarry.Jobs.Model;
+
+namespace Quarry.Jobs;
+
+/// <summary>A job request that cannot be accepted (unknown type, bad payload); the API answers 400.</summary>
+public sealed class InvalidJobException(string message) : Exception(message);
+
+/// <summary>Submits, reads, lists and cancels jobs: what the API and other services use.</summary>
+public sealed class JobService(IJobBackend backend, JobHandlers handlers) : IDisposable
+{
+    private readonly SemaphoreSlim _initializing = new(1, 1);
+    private volatile bool _initialized;
+
+    /// <summary>Largest payload accepted, in bytes of JSON.</summary>
+    public const int MaxPayloadBytes = 256 * 1024;
+
+    /// <summary>The backend in use.</summary>
+    public IJobBackend Backend => backend;
+
+    /// <summary>The job types that can be submitted.</summary>
+    public IReadOnlyList<string> Types => handlers.Types;
+
+    /// <summary>Validates and submits one job; durable when the task completes.</summary>
+    public async Task<JobRecord> SubmitAsync(string type, JsonElement payload, CancellationToken cancellationToken)
+    {
+        if (!handlers.TryGet(type, out var handler))
+        {
+            throw new InvalidJobException($"Unknown job type '{Clip(type)}'; known types: {string.Join(", ", handlers.Types)}.");
+        }
+
+        if (handler.Validate(payload) is { } problem)
+        {
+            throw new InvalidJobException(problem);
+        }
+
+        var text = payload.GetRawText();
+        if (text.Length > MaxPayloadBytes)
+        {
+            throw new InvalidJobException($"The payload is larger than {MaxPayloadBytes / 1024} KiB.");
+        }
+
+        await EnsureInitializedAsync(cancellationToken);
+        var records = await backend.SubmitAsync([new NewJob(Guid.CreateVersion7(), type, text)], cancellationToken);
+        return records[0];
+    }
+
+    /// <summary>The record, or null when unknown.</summary>
+    public async Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        return await backend.GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>A page of records, newest first.</summary>
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        return await backend.ListAsync(query, cancellationToken);
+    }
+
+    /// <summary>Cancels a job that has not started; returns the record after the attempt, or null when unknown.</summary>
+    public async Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        return await backend.CancelAsync(id, cancellationToken);
+    }
+
+    /// <summary>Creates the backend's tables or queues on first use; a backend that is down is tried again on the next call.</summary>
+    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initializing.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_initialized)
+            {
+                await backend.InitializeAsync(cancellationToken);
+                _initialized = true;
+            }
+        }
+        finally
+        {
+            _initializing.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _initializing.Dispose();
+
+    private static string Clip(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}

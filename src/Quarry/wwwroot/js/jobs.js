@@ -1,0 +1,98 @@
+// Jobs page: submit jobs and watch them move through submitted → in progress → complete.
+(() => {
+  const form = document.getElementById("submit");
+  const type = document.getElementById("type");
+  const rows = document.getElementById("jobs");
+  const status = document.getElementById("status");
+  const result = document.getElementById("submit-result");
+  const error = document.getElementById("error");
+
+  async function problem(response) {
+    try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
+  }
+
+  function took(job) {
+    if (!job.startedAt) return "";
+    const end = job.finishedAt ? new Date(job.finishedAt) : new Date();
+    const ms = end - new Date(job.startedAt);
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  }
+
+  function cell(text, className) {
+    const td = document.createElement("td");
+    td.textContent = text ?? "";
+    if (className) td.className = className;
+    return td;
+  }
+
+  async function refresh() {
+    const q = status.value ? `&status=${encodeURIComponent(status.value)}` : "";
+    try {
+      const response = await fetch(`/jobs?limit=25${q}`);
+      if (!response.ok) { error.textContent = await problem(response); return; }
+      error.textContent = "";
+      const body = await response.json();
+      rows.replaceChildren(...body.jobs.map(job => {
+        const tr = document.createElement("tr");
+        tr.dataset.id = job.id;
+        tr.append(cell(job.id.slice(0, 8)), cell(job.type), cell(job.status, "status " + job.status.replace(" ", "-")),
+          cell(job.worker), cell(job.attempts), cell(took(job)),
+          cell(job.error ?? (job.result === undefined ? "" : JSON.stringify(job.result)), job.error ? "error" : ""));
+        const actions = document.createElement("td");
+        if (job.status === "submitted") {
+          const cancel = document.createElement("button");
+          cancel.type = "button";
+          cancel.className = "link";
+          cancel.textContent = "cancel";
+          cancel.addEventListener("click", async () => {
+            const r = await fetch(`/jobs/${job.id}/cancel`, { method: "POST" });
+            if (!r.ok) error.textContent = await problem(r);
+            refresh();
+          });
+          actions.appendChild(cancel);
+        }
+        tr.appendChild(actions);
+        return tr;
+      }));
+    } catch {
+      error.textContent = "Server unreachable.";
+    }
+  }
+
+  type.addEventListener("change", () => {
+    const isRange = type.value === "range";
+    document.getElementById("range-fields").hidden = !isRange;
+    document.getElementById("payload-field").hidden = isRange;
+  });
+
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    result.textContent = "";
+    let body;
+    if (type.value === "range") {
+      body = { start: Number(document.getElementById("start").value), end: Number(document.getElementById("end").value) };
+    } else {
+      let payload;
+      try { payload = JSON.parse(document.getElementById("payload").value || "{}"); }
+      catch { result.textContent = "The payload is not valid JSON."; return; }
+      body = { type: type.value, payload };
+    }
+    const count = Math.min(100, Math.max(1, Number(document.getElementById("count").value) || 1));
+    const ids = [];
+    for (let i = 0; i < count; i++) {
+      const response = await fetch("/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) { result.textContent = await problem(response); return; }
+      ids.push((await response.json()).id);
+    }
+    result.textContent = count === 1 ? `Submitted ${ids[0]}` : `Submitted ${count} jobs`;
+    refresh();
+  });
+
+  status.addEventListener("change", refresh);
+  fetch("/jobs/types").then(r => r.json()).then(body => {
+    type.replaceChildren(...body.types.map(t => { const o = document.createElement("option"); o.textContent = t; return o; }));
+    type.value = "range";
+  }).catch(() => {});
+  refresh();
+  setInterval(refresh, 1000);
+})();

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Quarry.Jobs.Backends;
+using Quarry.Jobs.Backends.Redis;
+using Quarry.Jobs.Model;
+using Quarry.Redis;
+
+namespace Quarry.Jobs.Tests.Redis;
+
+/// <summary>Redis-specific behaviour: the stored shape of records, surviving a server restart, failing fast when unreachable.</summary>
+public sealed class RedisJobBackendTests : IAsyncLifetime
+{
+    private readonly RedisServer _server = new();
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly JobBackendOptions _options = new() { Prefix = "r" + Guid.NewGuid().ToString("N")[..10], LeaseDuration = TimeSpan.FromSeconds(1) };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => _server.InitializeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Records_are_plain_hashes_readable_with_HGETALL()
+    {
+        var backend = await BackendAsync();
+        var job = new NewJob(Guid.NewGuid(), "range", "{\"start\":1,\"end\":5}");
+        await backend.SubmitAsync([job], Ct);
+        var lease = Assert.Single(await backend.TakeAsync("worker-1", 1, TimeSpan.FromSeconds(5), Ct));
+        await backend.ReportAsync([new JobOutcome(lease, OutcomeKind.Complete, Result: "{\"sum\":15}")], Ct);
+
+        var hash = await Raw().HashGetAllAsync($"{_options.Prefix}:job:{job.Id:D}", Ct);
+        Assert.Equal(job.Id.ToString("D"), hash["id"]);
+        Assert.Equal("range", hash["type"]);
+        Assert.Equal("complete", hash["status"]);
+        Assert.Equal(job.Payload, hash["payload"]);
+        Assert.Equal("{\"sum\":15}", hash["result"]);
+        Assert.Equal("worker-1", hash["worker"]);
+        Assert.Equal("1", hash["attempts"]);
+        foreach (var time in new[] { "created", "started", "finished" })
+        {
+            Assert.True(DateTimeOffset.TryParse(hash[time], System.Globalization.CultureInfo.InvariantCulture, out _), $"{time} = {hash[time]}");
+        }
+    }
+
+    [Fact]
+    public async Task A_hash_written_by_another_service_reads_as_a_record()
+    {
+        var backend = await BackendAsync();
+        var id = Guid.NewGuid();
+        await Raw().HashSetAsync(
+            $"{_options.Prefix}:job:{id:D}",
+            [("id", id.ToString("D")), ("type", "range"), ("status", "in progress"), ("payload", "{}"), ("worker", "legacy-7"),
+             ("attempts", 2), ("created", "2024-03-01T10:00:00Z"), ("started", "1709287260")],
+            Ct);
+
+        var record = await backend.GetAsync(id, Ct);
+        Assert.NotNull(record);
+        Assert.Equal((JobStatus.InProgress, "legacy-7", 2), (record.Status, record.Worker, record.Attempts));
+        Assert.Equal(new DateTimeOffset(2024, 3, 1, 10, 0, 0, TimeSpan.Zero), record.CreatedAt);
+        Assert.Equal(new DateTimeOffset(2024, 3, 1, 10, 1, 0, TimeSpan.Zero), record.StartedAt);
+    }
+
+    [Fact]
+    public async Task A_job_cancelled_while_waiting_for_a_retry_never_runs()
+    {
+        var backend = await BackendAsync();
+        var job = new NewJob(Guid.NewGuid(), "noop", "{}");
+        await backend.SubmitAsync([job], Ct);
+        var lease = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(5), Ct));
+        await backend.ReportAsync([new JobOutcome(lease, OutcomeKind.Retry, Error: "boom", NotBefore: DateTimeOffset.UtcNow.AddMilliseconds(300))], Ct);
+
+        Assert.Equal(JobStatus.Cancelled, (await backend.CancelAsync(job.Id, Ct))!.Status);
+        Assert.Empty(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(1.5), Ct));
+        Assert.Equal(0, (await Raw().ExecuteAsync("ZCARD", [$"{_options.Prefix}:delayed"], Ct)).AsInt64());
+    }
+
+    [Fact]
+    public async Task The_backend_serves_new_jobs_after_a_server_restart()
+    {
+        var backend = await BackendAsync();
+        await backend.SubmitAsync([new NewJob(Guid.NewGuid(), "noop", "{}")], Ct);
+        await _server.RestartAsync();
+
+        // Commands in flight during the restart may fail; the same instance must work again once the server is back.
+        var job = new NewJob(Guid.NewGuid(), "noop", "{}");
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await backend.SubmitAsync([job], Ct);
+                break;
+            }
+            catch (JobBackendUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        Assert.Null(await backend.CheckAsync(Ct));
+        var lease = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(job.Id, lease.Id);
+        await backend.ReportAsync([new JobOutcome(lease, OutcomeKind.Complete, Result: "{}")], Ct);
+        Assert.Equal(JobStatus.Complete, (await backend.GetAsync(job.Id, Ct))!.Status);
+    }
+
+    [Fact]
+    public async Task Every_call_on_an_unreachable_engine_fails_fast()
+    {
+        var backend = new RedisJobBackend(RedisJobBackendContractTests.UnreachableOptions(), _options);
+        _owned.Add(backend);
+        var lease = new JobLease(Guid.NewGuid(), "noop", "{}", 1, "1-0");
+        Func<Task>[] calls =
+        [
+            () => backend.InitializeAsync(Ct),
+            () => backend.SubmitAsync([new NewJob(Guid.NewGuid(), "noop", "{}")], Ct),
+            () => backend.GetAsync(Guid.NewGuid(), Ct),
+            () => backend.ListAsync(new JobQuery(null, 10, null), Ct),
+            () => backend.CancelAsync(Guid.NewGuid(), Ct),
+            () => backend.TakeAsync("w", 1, TimeSpan.FromSeconds(30), Ct),
+            () => backend.RenewAsync([lease], Ct),
+            () => backend.ReportAsync([new JobOutcome(lease, OutcomeKind.Complete)], Ct),
+        ];
+
+        foreach (var call in calls)
+        {
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<JobBackendUnavailableException>(call);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        }
+
+        Assert.NotNull(await backend.CheckAsync(Ct));
+    }
+
+    private async Task<RedisJobBackend> BackendAsync()
+    {
+        var backend = new RedisJobBackend(_server.Options(), _options);
+        _owned.Add(backend);
+        await backend.InitializeAsync(Ct);
+        return backend;
+    }
+
+    private RedisClient Raw()
+    {
+        var client = new RedisClient(_server.Options());
+        _owned.Add(client);
+        return client;
+    }
+}
