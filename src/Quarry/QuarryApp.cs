@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
 using Quarry.Cli;
 using Quarry.Core.Hosting;
+using Quarry.Jobs;
 using Quarry.Playlists;
 
 namespace Quarry;
@@ -26,13 +27,14 @@ public static class QuarryApp
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
         builder.Services.AddPlaylists();
-
+        builder.Services.AddJobs().AddJobWorker();
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseQuarryServer();
         app.MapPlaylists();
+        app.MapJobs();
         map?.Invoke(app);
         return app;
     }

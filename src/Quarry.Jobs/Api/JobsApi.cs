@@ -109,7 +109,7 @@ public static class JobsApi
             var page = await service.ListAsync(new JobQuery(status, take, string.IsNullOrEmpty(cursor) ? null : cursor), cancellationToken);
             return TypedResults.Ok(new JobListView(page.Jobs.Select(JobView.From).ToArray(), page.NextCursor));
         }
-        catch (FormatException)
+        catch (ArgumentException)
         {
             return Invalid("'cursor' is not one this server returned.");
         }

@@ -23,7 +23,7 @@ public interface IJobBackend : IAsyncDisposable
     /// <summary>The record, or null for an unknown id.</summary>
     Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Records newest first, optionally of one status.</summary>
+    /// <summary>Records newest first, optionally of one status. A cursor this backend did not issue throws <see cref="ArgumentException"/>.</summary>
     Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
 
     /// <summary>Cancels a job still <c>submitted</c> (never started, or waiting for a retry). Returns the record after the attempt (unchanged when it had already started), or null when unknown.</summary>

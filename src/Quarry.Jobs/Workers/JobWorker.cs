@@ -20,7 +20,7 @@ public sealed partial class JobWorker(
     private const int MaxReportBatch = 512;
     private readonly Channel<JobOutcome> _outcomes = Channel.CreateUnbounded<JobOutcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Guid, JobLease> _running = new();
-    private readonly SemaphoreSlim _slots = new(settings.Concurrency, settings.Concurrency);
+    private readonly SemaphoreSlim _slots = new(settings.Concurrency, Math.Max(1, settings.Concurrency));
     private readonly CancellationTokenSource _abandon = new();
     private long _completed;
     private long _failed;
@@ -34,6 +34,11 @@ public sealed partial class JobWorker(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (settings.Concurrency == 0)
+        {
+            return; // this process only serves the API; `quarry worker` processes run the jobs
+        }
+
         await InitializeAsync(stoppingToken);
         LogStarted(logger, settings.Id, backend.Name, settings.Concurrency);
         var reporter = ReportLoopAsync();

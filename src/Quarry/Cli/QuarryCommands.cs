@@ -11,6 +11,7 @@ internal static class QuarryCommands
         root.Add(ServeCommand.Create());
         root.Add(TrainCommand.Create());
         root.Add(DatasetsCommand.Create());
+        root.Add(WorkerCommand.Create());
         root.Add(ProbeCommand.Create());
         return root;
     }

@@ -311,6 +311,13 @@ public abstract partial class JobBackendContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cursor_the_backend_did_not_issue_is_an_argument_error()
+    {
+        var backend = await ClientAsync();
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => backend.ListAsync(new JobQuery(null, 10, "not-a-cursor"), Ct));
+    }
+
+    [Fact]
     public async Task Two_workers_drain_a_batch_and_each_job_completes_exactly_once()
     {
         var server = await ClientAsync();

@@ -69,6 +69,20 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_with_a_repeated_id_stores_none_of_its_jobs()
+    {
+        var backend = await BackendAsync();
+        var first = new NewJob(Guid.NewGuid(), "noop", "{}");
+        await backend.SubmitAsync([first], Ct);
+        var fresh = new NewJob(Guid.NewGuid(), "noop", "{}");
+
+        var refused = await Assert.ThrowsAsync<DuplicateJobException>(() => backend.SubmitAsync([fresh, first], Ct));
+        Assert.Equal(first.Id, refused.Id);
+        Assert.Null(await backend.GetAsync(fresh.Id, Ct));
+        Assert.Equal(first.Id, Assert.Single(await backend.TakeAsync("w", 5, TimeSpan.FromMilliseconds(300), Ct)).Id);
+    }
+
+    [Fact]
     public async Task A_job_cancelled_while_waiting_for_a_retry_never_runs()
     {
         var backend = await BackendAsync();

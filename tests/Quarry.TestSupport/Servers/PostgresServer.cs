@@ -80,7 +80,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
         using (process)
         {
-            await ProcessSignals.StopAsync(process, ProcessSignals.Interrupt, TimeSpan.FromSeconds(15));
+            await ServerProcess.StopAsync(process, ServerProcess.Interrupt, TimeSpan.FromSeconds(15));
         }
     }
 
@@ -120,10 +120,10 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private async Task CreateClusterAsync()
     {
-        if (ProcessSignals.IsRoot)
+        if (ServerProcess.IsRoot)
         {
             // initdb and postgres refuse to run as root, so the cluster belongs to the packaged service user.
-            var (chownExit, chownOutput) = await ProcessSignals.RunAsync(_directory, "chown", $"{ServiceUser}:{ServiceUser}", _directory);
+            var (chownExit, chownOutput) = await ServerProcess.RunAsync(_directory, "chown", $"{ServiceUser}:{ServiceUser}", _directory);
             if (chownExit != 0)
             {
                 throw new InvalidOperationException($"chown of {_directory} failed:\n{chownOutput}");
@@ -132,7 +132,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
         var (file, args) = AsServiceUser(Path.Combine(BinDirectory, "initdb"),
             ["-D", DataDirectory, "-U", ServiceUser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-        var (exit, output) = await ProcessSignals.RunAsync(_directory, file, args);
+        var (exit, output) = await ServerProcess.RunAsync(_directory, file, args);
         if (exit != 0)
         {
             throw new InvalidOperationException($"initdb failed ({exit}):\n{output}");
@@ -144,7 +144,7 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     private static (string File, string[] Args) AsServiceUser(string file, string[] args) =>
-        ProcessSignals.IsRoot
+        ServerProcess.IsRoot
             ? ("setpriv", ["--reuid", ServiceUser, "--regid", ServiceUser, "--init-groups", "--", file, .. args])
             : (file, args);
 

@@ -84,7 +84,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
 
         using (process)
         {
-            await ProcessSignals.StopAsync(process, ProcessSignals.Terminate, TimeSpan.FromSeconds(30));
+            await ServerProcess.StopAsync(process, ServerProcess.Terminate, TimeSpan.FromSeconds(30));
         }
     }
 

@@ -8,9 +8,9 @@ internal sealed class JobTableSql
 
     public JobTableSql(string prefix)
     {
-        if (string.IsNullOrEmpty(prefix) || prefix.Length > 64 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        if (string.IsNullOrEmpty(prefix) || prefix.Length > 64 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
         {
-            throw new ArgumentException($"The job prefix '{prefix}' must be 1-64 ASCII letters, digits or underscores.", nameof(prefix));
+            throw new ArgumentException($"The job prefix '{prefix}' must be 1-64 ASCII letters, digits, '_', '-' or '.'.", nameof(prefix));
         }
 
         var t = $"\"{prefix}_jobs\"";
@@ -43,13 +43,14 @@ internal sealed class JobTableSql
 
         Insert = $"INSERT INTO {t} (id, type, status, payload, created_at, available_at) VALUES ($id, $type, 'submitted', $payload, $now, $now)";
 
-        // Expired leases (crashed workers) first, then ready jobs in the order they became runnable.
+        // Expired leases (crashed workers) first, then ready jobs in the order they became runnable. Without statistics
+        // the planner prefers the status index and sorts every queued row, so the partial indexes are named.
         Take = $"""
             UPDATE {t} SET status = 'in progress', worker = $worker, attempts = attempts + 1, started_at = $now, lease_until = $until
             WHERE seq IN (
-                SELECT seq FROM (SELECT seq FROM {t} WHERE status = 'in progress' AND lease_until < $now ORDER BY lease_until LIMIT $max)
+                SELECT seq FROM (SELECT seq FROM {t} INDEXED BY "{prefix}_jobs_leased" WHERE status = 'in progress' AND lease_until < $now ORDER BY lease_until LIMIT $max)
                 UNION ALL
-                SELECT seq FROM (SELECT seq FROM {t} WHERE status = 'submitted' AND available_at <= $now ORDER BY available_at, seq LIMIT $max)
+                SELECT seq FROM (SELECT seq FROM {t} INDEXED BY "{prefix}_jobs_ready" WHERE status = 'submitted' AND available_at <= $now ORDER BY available_at, seq LIMIT $max)
                 LIMIT $max)
             RETURNING seq, id, type, payload, attempts
             """;

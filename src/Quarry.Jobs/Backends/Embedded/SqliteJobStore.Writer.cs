@@ -99,7 +99,6 @@ internal sealed partial class SqliteJobStore
         }
         catch (SqliteException e)
         {
-            TryRollback();
             FailAll(batch, e);
             return;
         }

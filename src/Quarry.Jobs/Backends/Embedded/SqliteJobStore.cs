@@ -68,7 +68,18 @@ internal sealed partial class SqliteJobStore
                 return open;
             }
 
-            var store = new SqliteJobStore(fullPath, OpenWriter(fullPath), logger);
+            var writer = OpenWriter(fullPath);
+            SqliteJobStore store;
+            try
+            {
+                store = new SqliteJobStore(fullPath, writer, logger);
+            }
+            catch (SqliteException e)
+            {
+                writer.Dispose();
+                throw Unavailable(fullPath, e);
+            }
+
             OpenStores[fullPath] = store;
             LogOpened(logger, fullPath);
             return store;
@@ -97,29 +108,7 @@ internal sealed partial class SqliteJobStore
             OpenStores.Remove(Path);
         }
 
-        _queue.Writer.TryComplete();
-        await _loop;
-        foreach (var table in _tables.Values)
-        {
-            table.Dispose();
-        }
-
-        foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint })
-        {
-            command.Dispose();
-        }
-
-        _writer.Dispose();
-        lock (_readersLock)
-        {
-            _closed = true;
-            while (_readers.TryPop(out var reader))
-            {
-                reader.Dispose();
-            }
-        }
-
-        Wake.Pulse();
+        await CloseAsync();
     }
 
     /// <summary>Queues a write and completes with its result once its batch is committed.</summary>
@@ -156,14 +145,14 @@ internal sealed partial class SqliteJobStore
             _readers.TryPop(out reader);
         }
 
-        reader ??= new SqliteJobReader(OpenConnection(Path, SqliteOpenMode.ReadWrite));
         try
         {
+            reader ??= new SqliteJobReader(OpenConnection(Path, SqliteOpenMode.ReadWrite));
             return read(reader.Table(sql));
         }
         catch (SqliteException e)
         {
-            reader.Dispose();
+            reader?.Dispose();
             reader = null;
             throw Unavailable(Path, e);
         }
@@ -176,8 +165,36 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    internal static JobBackendUnavailableException Unavailable(string path, Exception e) =>
+    public static JobBackendUnavailableException Unavailable(string path, Exception e) =>
         new($"The embedded job database {path} is not usable: {e.Message}", e);
+
+    /// <summary>Finishes the queued writes, then closes every connection.</summary>
+    private async Task CloseAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        foreach (var table in _tables.Values)
+        {
+            table.Dispose();
+        }
+
+        foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint })
+        {
+            command.Dispose();
+        }
+
+        _writer.Dispose();
+        lock (_readersLock)
+        {
+            _closed = true;
+            while (_readers.TryPop(out var reader))
+            {
+                reader.Dispose();
+            }
+        }
+
+        Wake.Pulse();
+    }
 
     private void Return(SqliteJobReader reader)
     {
@@ -215,7 +232,7 @@ internal sealed partial class SqliteJobStore
 
                 // NORMAL in WAL mode: a commit is in the log before SubmitAsync returns, so a crash or restart of the
                 // process loses nothing; only an OS crash or power cut can drop the last commits (FULL would fsync each).
-                mode.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864";
+                mode.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -65536";
                 mode.ExecuteNonQuery();
                 return connection;
             }

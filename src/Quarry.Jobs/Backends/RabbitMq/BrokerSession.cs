@@ -10,8 +10,6 @@ namespace Quarry.Jobs.Backends.RabbitMq;
 /// </summary>
 internal sealed class BrokerSession : IAsyncDisposable
 {
-    private static readonly BasicProperties Persistent = new() { Persistent = true };
-
     private readonly IConnection _connection;
     private readonly IChannel _publisher;
     private readonly IChannel _consumer;
@@ -142,7 +140,7 @@ internal sealed class BrokerSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Up to <paramref name="max"/> deliveries, waiting until <paramref name="deadline"/> for the first; empty at the deadline.</summary>
+    /// <summary>Up to <paramref name="max"/> deliveries, waiting up to <paramref name="wait"/> for the first; empty when none came.</summary>
     public async Task<List<Delivery>> ReceiveAsync(int max, TimeSpan wait, CancellationToken cancellationToken)
     {
         var batch = new List<Delivery>(Math.Min(max, 256));
@@ -263,7 +261,9 @@ internal sealed class BrokerSession : IAsyncDisposable
             // Publish all, then await the confirms together: one round trip for the batch.
             for (var i = 0; i < ids.Count; i++)
             {
-                confirms[i] = _publisher.BasicPublishAsync("", queue, mandatory: true, Persistent, ids[i].ToByteArray(), cancellationToken).AsTask();
+                // A fresh properties object per message: with confirm tracking the client writes its sequence number into the headers.
+                var properties = new BasicProperties { Persistent = true };
+                confirms[i] = _publisher.BasicPublishAsync("", queue, mandatory: true, properties, ids[i].ToByteArray(), cancellationToken).AsTask();
             }
 
             await Task.WhenAll(confirms);

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using Quarry.Jobs.Model;
 using Quarry.Redis;
 
@@ -133,8 +134,13 @@ public sealed class RedisJobBackend : IJobBackend
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, 500, nameof(query));
+        if (query.Status is { } status && !JobStatus.All.Contains(status))
+        {
+            throw new ArgumentException($"'{status}' is not a job status.", nameof(query));
+        }
+
         var cursor = query.Cursor;
-        if (cursor is not null && !long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
             throw new ArgumentException($"'{cursor}' is not a cursor from a previous page.", nameof(query));
         }

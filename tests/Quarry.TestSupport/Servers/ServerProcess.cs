@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 
 namespace Quarry.TestSupport.Servers;
 
-/// <summary>Signals and waits for a server process this fixture started, by its PID only.</summary>
-internal static class ProcessSignals
+/// <summary>Starts helper commands and stops server processes a fixture started, by their PID only.</summary>
+internal static class ServerProcess
 {
     public const int Interrupt = 2;
     public const int Terminate = 15;

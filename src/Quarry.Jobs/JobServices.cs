@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Quarry.Core.Hosting;
+using Quarry.Jobs.Api;
+using Quarry.Jobs.Backends;
+using Quarry.Jobs.Handlers;
+using Quarry.Jobs.Workers;
+
+namespace Quarry.Jobs;
+
+/// <summary>Registers the job system: backend, handlers, service, readiness and (optionally) in-process workers.</summary>
+public static class JobServices
+{
+    /// <summary>Adds the backend named by <c>Quarry:Jobs</c>, the built-in handlers and the job service.</summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IJobBackend>(sp => JobBackendFactory.Create(
+            sp.GetRequiredService<IOptions<JobsOptions>>().Value,
+            sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDir,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IJobHandler, RangeJobHandler>();
+        services.AddSingleton<IJobHandler, NoopJobHandler>();
+        services.AddSingleton<IJobHandler, SleepJobHandler>();
+        services.TryAddSingleton<JobHandlers>();
+        services.TryAddSingleton<JobService>();
+        services.AddHealthChecks().AddCheck<JobBackendHealthCheck>("jobs");
+        services.AddSingleton(new UiLink("Jobs", "/jobs.html", "Submit background jobs and watch workers run them.", 40));
+        return services;
+    }
+
+    /// <summary>Runs jobs in this process: <paramref name="concurrency"/> at a time, or the configured serve default when null.</summary>
+    public static IServiceCollection AddJobWorker(this IServiceCollection services, string? workerId = null, int? concurrency = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+            var host = sp.GetRequiredService<IOptions<HostOptions>>().Value;
+            var slots = concurrency ?? options.ServeWorkers ?? (options.Validate() == "embedded" ? 4 : 0);
+            return new WorkerSettings(WorkerIdentity.Resolve(workerId), slots, options.LeaseDuration, options.MaxAttempts, options.RetryDelay,
+                host.ShutdownTimeout * 0.8);
+        });
+        services.AddSingleton<JobWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        return services;
+    }
+
+    /// <summary>Maps the <c>/jobs</c> API.</summary>
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder endpoints) => endpoints.MapJobsApi();
+
+    private sealed class JobBackendHealthCheck(IJobBackend backend) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var problem = await backend.CheckAsync(cancellationToken);
+            return problem is null ? HealthCheckResult.Healthy($"{backend.Name} backend reachable") : HealthCheckResult.Unhealthy(problem);
+        }
+    }
+}

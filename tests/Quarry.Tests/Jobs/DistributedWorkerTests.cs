@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Quarry.TestSupport.Servers;
+using Quarry.Tests.Infrastructure;
+
+namespace Quarry.Tests.Jobs;
+
+/// <summary>`quarry serve` without workers plus `quarry worker` processes, all against a real redis-server.</summary>
+public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Sigkill = 9;
+    private const int Sigterm = 15;
+    private readonly RedisServer _redis = new();
+    private readonly string _prefix = "e2e" + Guid.NewGuid().ToString("N")[..8];
+    private QuarryServer _server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _server = await QuarryServer.StartAsync(configure: b =>
+        {
+            b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
+            foreach (var (key, value) in Settings())
+            {
+                b.Configuration[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+            }
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Two_workers_share_ten_posted_jobs()
+    {
+        await using var w1 = StartWorker("worker-one", 2);
+        await using var w2 = StartWorker("worker-two", 2);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await _server.Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 300 } }, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid());
+        }
+
+        var workers = new HashSet<string>();
+        foreach (var id in ids)
+        {
+            var job = await JobWaits.UntilFinalAsync(_server.Client, id, TimeSpan.FromSeconds(60));
+            Assert.Equal("complete", job.GetProperty("status").GetString());
+            workers.Add(job.GetProperty("worker").GetString()!);
+        }
+
+        Assert.Equal(["worker-one", "worker-two"], workers.Order());
+        w1.Signal(Sigterm);
+        w2.Signal(Sigterm);
+        Assert.Equal(0, await w1.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await w2.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Killing_a_worker_mid_batch_loses_no_job_and_reruns_at_most_its_in_flight_jobs()
+    {
+        const int Jobs = 2000;
+        const int Concurrency = 8;
+        await using var victim = StartWorker("victim", Concurrency);
+        await using var survivor = StartWorker("survivor", Concurrency);
+
+        var ids = new Guid[Jobs];
+        await Parallel.ForAsync(0, Jobs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+        {
+            using var response = await _server.Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 10 } }, ct);
+            response.EnsureSuccessStatusCode();
+            ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+        });
+
+        // Kill the victim once it has done a share of the work, while it holds leases.
+        await WaitUntilAsync(async () => await CountAsync("complete", "victim") >= 200, TimeSpan.FromSeconds(60));
+        victim.Signal(Sigkill);
+        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        await WaitUntilAsync(async () => await CountAsync("complete", null) == Jobs, TimeSpan.FromSeconds(120));
+        var reruns = 0;
+        foreach (var id in ids)
+        {
+            var job = await _server.Client.GetFromJsonAsync<JsonElement>($"/jobs/{id}", Ct);
+            Assert.Equal("complete", job.GetProperty("status").GetString());
+            if (job.GetProperty("attempts").GetInt32() > 1)
+            {
+                reruns++;
+            }
+        }
+
+        output.WriteLine($"jobs run twice after SIGKILL of a worker with concurrency {Concurrency}: {reruns}");
+        Assert.InRange(reruns, 0, Concurrency);
+    }
+
+    [Fact]
+    public async Task A_broker_outage_gives_503_and_the_server_recovers_by_itself()
+    {
+        await _redis.StopAsync();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using (var down = await _server.Client.PostAsJsonAsync("/jobs", new { start = 1, end = 2 }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(down.Headers.RetryAfter);
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"answered after {watch.Elapsed}");
+        using (var ready = await _server.Client.GetAsync("/readyz", Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        await _redis.StartAsync();
+        await WaitUntilAsync(async () =>
+        {
+            using var response = await _server.Client.PostAsJsonAsync("/jobs", new { start = 1, end = 2 }, Ct);
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30));
+    }
+
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["Quarry__Jobs__Backend"] = "redis",
+        ["Quarry__Jobs__Redis"] = _redis.ConnectionString,
+        ["Quarry__Jobs__Prefix"] = _prefix,
+        ["Quarry__Jobs__LeaseDuration"] = "00:00:02",
+    };
+
+    private QuarryProcess StartWorker(string id, int concurrency) =>
+        QuarryProcess.Start("quarry.dll", ["worker", "--worker-id", id, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)], Settings());
+
+    private async Task<int> CountAsync(string status, string? worker)
+    {
+        var count = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await _server.Client.GetFromJsonAsync<JsonElement>(
+                $"/jobs?status={Uri.EscapeDataString(status)}&limit=500{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}", Ct);
+            count += page.GetProperty("jobs").EnumerateArray().Count(j => worker is null || j.GetProperty("worker").GetString() == worker);
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        return count;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
