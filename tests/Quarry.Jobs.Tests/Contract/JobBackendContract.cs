@@ -216,6 +216,8 @@ public abstract partial class JobBackendContract : IAsyncLifetime
         var lease = await TakeOneAsync(backend);
         Assert.Equal(running.Id, lease.Id); // the cancelled one was skipped
         Assert.Equal(JobStatus.InProgress, (await backend.CancelAsync(running.Id, Ct))!.Status);
+        await backend.ReportAsync([new JobOutcome(lease, OutcomeKind.Complete)], Ct);
+        Assert.Equal(JobStatus.Complete, (await GetAsync(backend, running.Id)).Status);
         Assert.Empty(await backend.TakeAsync("w", 1, TimeSpan.FromMilliseconds(1500), Ct));
         Assert.Equal(JobStatus.Cancelled, (await GetAsync(backend, waiting.Id)).Status);
     }

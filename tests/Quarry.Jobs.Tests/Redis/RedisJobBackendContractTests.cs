@@ -9,7 +9,6 @@ namespace Quarry.Jobs.Tests.Redis;
 public sealed class RedisJobBackendContractTests(RedisServer server) : JobBackendContract, IClassFixture<RedisServer>
 {
     // Longer than the 1.5 s takes that expect a running job to stay leased; Redis reclaims it as soon as the lease ends.
-    protected override TimeSpan Lease => TimeSpan.FromSeconds(3);
 
     protected override Task<IJobBackend> CreateClientAsync(JobBackendOptions options) =>
         Task.FromResult<IJobBackend>(new RedisJobBackend(server.Options(), options));

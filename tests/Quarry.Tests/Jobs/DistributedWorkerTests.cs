@@ -20,14 +20,22 @@ public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLif
     public async ValueTask InitializeAsync()
     {
         await _redis.InitializeAsync();
-        _server = await QuarryServer.StartAsync(configure: b =>
+        try
         {
-            b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
-            foreach (var (key, value) in Settings())
+            _server = await QuarryServer.StartAsync(configure: b =>
             {
-                b.Configuration[key.Replace("__", ":", StringComparison.Ordinal)] = value;
-            }
-        });
+                b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
+                foreach (var (key, value) in Settings())
+                {
+                    b.Configuration[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+                }
+            });
+        }
+        catch
+        {
+            await _redis.DisposeAsync(); // a failed start is not followed by DisposeAsync
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -3,7 +3,7 @@
   const form = document.getElementById("submit");
   const type = document.getElementById("type");
   const rows = document.getElementById("jobs");
-  const status = document.getElementById("status");
+  const status = document.getElementById("status-filter");
   const result = document.getElementById("submit-result");
   const error = document.getElementById("error");
 
