@@ -42,7 +42,8 @@ public sealed partial class JobWorker(
         await InitializeAsync(stoppingToken);
         LogStarted(logger, settings.Id, backend.Name, settings.Concurrency);
         var reporter = ReportLoopAsync();
-        var heartbeat = HeartbeatLoopAsync(stoppingToken);
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = HeartbeatLoopAsync(stopHeartbeat.Token);
         var runs = new List<Task>();
         try
         {
@@ -51,6 +52,7 @@ public sealed partial class JobWorker(
         finally
         {
             await DrainAsync(runs);
+            await stopHeartbeat.CancelAsync();
             _outcomes.Writer.TryComplete();
             await reporter;
             await heartbeat;
@@ -250,18 +252,13 @@ public sealed partial class JobWorker(
         }
     }
 
-    private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
+    private async Task HeartbeatLoopAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(settings.LeaseDuration / 3, clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(CancellationToken.None))
+            while (await timer.WaitForNextTickAsync(stop))
             {
-                if (stoppingToken.IsCancellationRequested && _running.IsEmpty)
-                {
-                    return;
-                }
-
                 var leases = _running.Values.ToArray();
                 if (leases.Length == 0)
                 {

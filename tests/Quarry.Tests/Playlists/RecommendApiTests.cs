@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Quarry.Core.Artifacts;
+using Quarry.Playlists.Model;
 
 namespace Quarry.Tests.Playlists;
 
@@ -30,8 +33,10 @@ public sealed class RecommendApiTests
         var publication = await server.PublishAsync("2.3.4");
         await server.WaitForModelAsync(publication);
 
-        var top = await server.Client.GetFromJsonAsync<JsonElement>("/api/songs?limit=2", Ct);
-        var seed = top.GetProperty("songs").EnumerateArray().Select(s => s.GetProperty("song").GetString()!).ToArray();
+        // The antecedent of a mined rule is an input that rules must answer.
+        var model = server.Server.App.Services.GetRequiredService<ModelSwap<RuleModel>>().Current!.Model;
+        var rule = model.Rules.OrderByDescending(r => r.Antecedent.Length).First();
+        var seed = rule.Antecedent.Select(i => model.Songs[i]).ToArray();
         // Any content type is accepted: the seed's clients did not always send application/json.
         using var response = await server.Client.PostAsync("/api/recommend",
             new StringContent(JsonSerializer.Serialize(new { songs = seed, limit = 5 }), Encoding.UTF8, "text/plain"), Ct);
@@ -46,6 +51,7 @@ public sealed class RecommendApiTests
         var songs = body.GetProperty("songs").EnumerateArray().Select(s => s.GetString()).ToArray();
         Assert.InRange(songs.Length, 1, 5);
         Assert.DoesNotContain(songs, seed.Contains);
+        Assert.Contains(model.Songs[rule.Consequent], songs.Concat(model.Recommend(seed, 100).Songs));
 
         using var again = await server.Client.PostAsync("/api/recommend", Json(JsonSerializer.Serialize(new { songs = seed, limit = 5 })), Ct);
         Assert.Equal(songs, (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("songs").EnumerateArray().Select(s => s.GetString()));
