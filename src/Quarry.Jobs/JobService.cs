@@ -61,6 +61,13 @@ public sealed class JobService(IJobBackend backend, JobHandlers handlers) : IDis
         return await backend.ListAsync(query, cancellationToken);
     }
 
+    /// <summary>How many jobs are in each status (every status present, 0 when none).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        return await backend.CountAsync(cancellationToken);
+    }
+
     /// <summary>Cancels a job that has not started; returns the record after the attempt, or null when unknown.</summary>
     public async Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -16,12 +16,14 @@ public static class JobsApi
     private const int MaxLimit = 500;
     private static readonly JsonElement EmptyObject = JsonSerializer.SerializeToElement(new { });
 
-    /// <summary>Maps submit, get, list, cancel and the list of types.</summary>
+    /// <summary>Maps submit, get, list, counts, cancel and the list of types.</summary>
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder endpoints)
     {
         var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").AddEndpointFilter(BackendDown);
         jobs.MapPost("", SubmitAsync).WithName("SubmitJob")
             .WithSummary("Submit a job: {\"start\",\"end\"} for the original range job, or {\"type\",\"payload\"} for any registered type.");
+        jobs.MapGet("/counts", CountAsync).WithName("CountJobs")
+            .WithSummary("How many jobs are in each status: {\"submitted\":n,\"in progress\":n,\"complete\":n,\"failed\":n,\"cancelled\":n}.");
         jobs.MapGet("/{id:guid}", GetAsync).WithName("GetJob").WithSummary("A job's record: status, worker, attempts, times, result or error.");
         jobs.MapGet("", ListAsync).WithName("ListJobs").WithSummary("Jobs newest first, optionally of one status; page with the returned cursor.");
         jobs.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelJob").WithSummary("Cancel a job that has not started.");
@@ -80,6 +82,12 @@ public static class JobsApi
                 return Invalid(e.Message);
             }
         }
+    }
+
+    internal static async Task<Ok<Dictionary<string, long>>> CountAsync(JobService service, CancellationToken cancellationToken)
+    {
+        var counts = await service.CountAsync(cancellationToken);
+        return TypedResults.Ok(JobStatus.All.ToDictionary(s => s, s => counts.GetValueOrDefault(s), StringComparer.Ordinal));
     }
 
     internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(Guid id, JobService service, CancellationToken cancellationToken) =>

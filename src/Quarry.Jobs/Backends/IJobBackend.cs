@@ -26,6 +26,9 @@ public interface IJobBackend : IAsyncDisposable
     /// <summary>Records newest first, optionally of one status. A cursor this backend did not issue throws <see cref="ArgumentException"/>.</summary>
     Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
 
+    /// <summary>How many records are in each status; every status in <see cref="JobStatus.All"/> is a key (0 when none).</summary>
+    Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>Cancels a job still <c>submitted</c> (never started, or waiting for a retry). Returns the record after the attempt (unchanged when it had already started), or null when unknown.</summary>
     Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken);
 

@@ -115,6 +115,31 @@ public sealed class JobsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Counts_show_how_many_jobs_are_in_each_status()
+    {
+        var empty = await Client.GetFromJsonAsync<JsonElement>("/jobs/counts", Ct);
+        Assert.Equal(["submitted", "in progress", "complete", "failed", "cancelled"], empty.EnumerateObject().Select(p => p.Name));
+        Assert.All(empty.EnumerateObject(), p => Assert.Equal(0, p.Value.GetInt64()));
+
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await Client.PostAsJsonAsync("/jobs", new { type = "noop" }, Ct);
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid());
+        }
+
+        using var refused = await Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = -1 } }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        foreach (var id in ids)
+        {
+            await JobWaits.UntilFinalAsync(Client, id);
+        }
+
+        var counts = await Client.GetFromJsonAsync<Dictionary<string, long>>("/jobs/counts", Ct);
+        Assert.Equal(new Dictionary<string, long> { ["submitted"] = 0, ["in progress"] = 0, ["complete"] = 3, ["failed"] = 0, ["cancelled"] = 0 }, counts);
+    }
+
+    [Fact]
     public async Task A_job_that_has_not_started_can_be_cancelled_and_a_finished_one_cannot()
     {
         // Occupy every in-process worker slot so the next job waits.

@@ -26,6 +26,7 @@ public sealed class JobsPageTests
         await Assertions.Expect(page.Locator("#jobs td.status.complete")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
         await Assertions.Expect(rows.First).ToContainTextAsync("\"sum\":55");
         Assert.False(string.IsNullOrWhiteSpace(await rows.First.Locator("td").Nth(3).TextContentAsync())); // the worker
+        await Assertions.Expect(page.Locator("#counts")).ToHaveTextAsync("0 submitted · 0 in progress · 3 complete · 0 failed · 0 cancelled");
 
         await page.SelectOptionAsync("#status-filter", "failed");
         await Assertions.Expect(rows).ToHaveCountAsync(0);

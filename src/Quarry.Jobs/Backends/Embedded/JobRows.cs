@@ -35,10 +35,18 @@ internal static class JobRows
         Error = row.IsDBNull(5) ? null : row.GetString(5),
         Worker = row.IsDBNull(6) ? null : row.GetString(6),
         Attempts = row.GetInt32(7),
-        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(8)),
-        StartedAt = row.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(9)),
-        FinishedAt = row.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(10)),
+        CreatedAt = FromMicroseconds(row.GetInt64(8)),
+        StartedAt = row.IsDBNull(9) ? null : FromMicroseconds(row.GetInt64(9)),
+        FinishedAt = row.IsDBNull(10) ? null : FromMicroseconds(row.GetInt64(10)),
     };
+
+    /// <summary>A time as stored: whole microseconds since the Unix epoch.</summary>
+    public static long ToMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
+    public static long ToMicroseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;
+
+    public static DateTimeOffset FromMicroseconds(long microseconds) =>
+        DateTimeOffset.UnixEpoch.AddTicks(microseconds * TimeSpan.TicksPerMicrosecond);
 
     public static JobRecord? ReadSingle(SqliteCommand command)
     {

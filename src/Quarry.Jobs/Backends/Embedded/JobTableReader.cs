@@ -14,6 +14,7 @@ internal sealed class JobTableReader : IDisposable
     private readonly SqliteCommand _listAll;
     private readonly SqliteCommand _listByStatus;
     private readonly SqliteCommand _check;
+    private readonly SqliteCommand _count;
 
     public JobTableReader(SqliteConnection connection, JobTableSql sql)
     {
@@ -21,6 +22,7 @@ internal sealed class JobTableReader : IDisposable
         _listAll = JobRows.Prepare(connection, sql.ListAll, "$before", "$limit");
         _listByStatus = JobRows.Prepare(connection, sql.ListByStatus, "$before", "$limit", "$status");
         _check = JobRows.Prepare(connection, sql.Check);
+        _count = JobRows.Prepare(connection, sql.Count);
     }
 
     public JobRecord? Get(Guid id)
@@ -63,12 +65,25 @@ internal sealed class JobTableReader : IDisposable
 
     public void Check() => _check.ExecuteScalar();
 
+    public IReadOnlyDictionary<string, long> Count()
+    {
+        var counts = JobStatus.All.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
+        using var row = _count.ExecuteReader();
+        while (row.Read())
+        {
+            counts[row.GetString(0)] = row.GetInt64(1);
+        }
+
+        return counts;
+    }
+
     public void Dispose()
     {
         _get.Dispose();
         _listAll.Dispose();
         _listByStatus.Dispose();
         _check.Dispose();
+        _count.Dispose();
     }
 
     private static string EncodeCursor(long seq)

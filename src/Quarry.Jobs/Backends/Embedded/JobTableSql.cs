@@ -15,7 +15,9 @@ internal sealed class JobTableSql
 
         var t = $"\"{prefix}_jobs\"";
         Table = t;
+        TableName = prefix + "_jobs";
 
+        // Times are integer microseconds since the Unix epoch; tables written before that stored milliseconds.
         // seq is the rowid: submission order for taking and the keyset for listing; rows are never deleted, so it only grows.
         Schema =
         [
@@ -39,7 +41,15 @@ internal sealed class JobTableSql
             $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_ready\" ON {t} (available_at, seq) WHERE status = 'submitted'",
             $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_leased\" ON {t} (lease_until) WHERE status = 'in progress'",
             $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_status\" ON {t} (status, seq)",
+            "CREATE TABLE IF NOT EXISTS quarry_job_time_units (job_table TEXT PRIMARY KEY, unit TEXT NOT NULL)",
         ];
+        Exists = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $name)";
+        TimeUnit = "SELECT unit FROM quarry_job_time_units WHERE job_table = $name";
+        MarkMicroseconds = "INSERT OR REPLACE INTO quarry_job_time_units (job_table, unit) VALUES ($name, 'us')";
+        MillisecondsToMicroseconds = $"""
+            UPDATE {t} SET created_at = created_at * 1000, available_at = available_at * 1000, started_at = started_at * 1000,
+                finished_at = finished_at * 1000, lease_until = lease_until * 1000
+            """;
 
         Insert = $"INSERT INTO {t} (id, type, status, payload, created_at, available_at) VALUES ($id, $type, 'submitted', $payload, $now, $now)";
 
@@ -66,7 +76,21 @@ internal sealed class JobTableSql
         ListAll = $"SELECT {Columns} FROM {t} WHERE seq < $before ORDER BY seq DESC LIMIT $limit";
         ListByStatus = $"SELECT {Columns} FROM {t} WHERE status = $status AND seq < $before ORDER BY seq DESC LIMIT $limit";
         Check = $"SELECT EXISTS (SELECT 1 FROM {t})";
+        Count = $"SELECT status, count(*) FROM {t} INDEXED BY \"{prefix}_jobs_status\" GROUP BY status";
     }
+
+    /// <summary>The table's name unquoted, as sqlite_master holds it.</summary>
+    public string TableName { get; }
+
+    public string Exists { get; }
+
+    public string TimeUnit { get; }
+
+    public string MarkMicroseconds { get; }
+
+    public string MillisecondsToMicroseconds { get; }
+
+    public string Count { get; }
 
     public string Table { get; }
 

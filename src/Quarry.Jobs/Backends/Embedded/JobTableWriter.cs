@@ -22,11 +22,25 @@ internal sealed class JobTableWriter : IDisposable
 
     public JobTableWriter(SqliteConnection connection, JobTableSql sql)
     {
+        var existed = Scalar(connection, sql.Exists, sql.TableName) is long and not 0;
         foreach (var statement in sql.Schema)
         {
             using var ddl = connection.CreateCommand();
             ddl.CommandText = statement;
             ddl.ExecuteNonQuery();
+        }
+
+        if (Scalar(connection, sql.TimeUnit, sql.TableName) is not "us")
+        {
+            // A table from before microsecond times holds milliseconds; convert once, inside the opening transaction.
+            if (existed)
+            {
+                using var convert = connection.CreateCommand();
+                convert.CommandText = sql.MillisecondsToMicroseconds;
+                convert.ExecuteNonQuery();
+            }
+
+            Scalar(connection, sql.MarkMicroseconds, sql.TableName);
         }
 
         _insert = JobRows.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now");
@@ -40,12 +54,20 @@ internal sealed class JobTableWriter : IDisposable
         _get = JobRows.Prepare(connection, sql.Get, "$id");
     }
 
+    private static object? Scalar(SqliteConnection connection, string sql, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar();
+    }
+
     public IReadOnlyList<JobRecord> Insert(IReadOnlyList<NewJob> jobs, DateTimeOffset now)
     {
         var records = new JobRecord[jobs.Count];
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var created = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
-        _insert.Bind(3, nowMs);
+        var nowUs = JobRows.ToMicroseconds(now);
+        var created = JobRows.FromMicroseconds(nowUs);
+        _insert.Bind(3, nowUs);
         for (var i = 0; i < records.Length; i++)
         {
             var job = jobs[i];
@@ -76,10 +98,10 @@ internal sealed class JobTableWriter : IDisposable
 
     public IReadOnlyList<JobLease> Take(string worker, int max, DateTimeOffset now, TimeSpan lease)
     {
-        var nowMs = now.ToUnixTimeMilliseconds();
+        var nowUs = JobRows.ToMicroseconds(now);
         _take.Bind(0, worker);
-        _take.Bind(1, nowMs);
-        _take.Bind(2, nowMs + (long)lease.TotalMilliseconds);
+        _take.Bind(1, nowUs);
+        _take.Bind(2, nowUs + JobRows.ToMicroseconds(lease));
         _take.Bind(3, max);
         List<(long Seq, JobLease Lease)>? taken = null;
         using (var row = _take.ExecuteReader())
@@ -110,7 +132,7 @@ internal sealed class JobTableWriter : IDisposable
 
     public bool Renew(IReadOnlyList<JobLease> leases, DateTimeOffset now, TimeSpan lease)
     {
-        _renew.Bind(2, now.ToUnixTimeMilliseconds() + (long)lease.TotalMilliseconds);
+        _renew.Bind(2, JobRows.ToMicroseconds(now) + JobRows.ToMicroseconds(lease));
         foreach (var held in leases)
         {
             _renew.Bind(0, held.Id);
@@ -123,7 +145,7 @@ internal sealed class JobTableWriter : IDisposable
 
     public bool Report(IReadOnlyList<JobOutcome> outcomes, DateTimeOffset now)
     {
-        var nowMs = now.ToUnixTimeMilliseconds();
+        var nowUs = JobRows.ToMicroseconds(now);
         foreach (var outcome in outcomes)
         {
             var command = outcome.Kind switch
@@ -140,18 +162,18 @@ internal sealed class JobTableWriter : IDisposable
             {
                 case OutcomeKind.Complete:
                     command.Bind(2, outcome.Result);
-                    command.Bind(3, nowMs);
+                    command.Bind(3, nowUs);
                     break;
                 case OutcomeKind.Retry:
                     command.Bind(2, outcome.Error);
-                    command.Bind(3, outcome.NotBefore?.ToUnixTimeMilliseconds() ?? nowMs);
+                    command.Bind(3, outcome.NotBefore is { } at ? JobRows.ToMicroseconds(at) : nowUs);
                     break;
                 case OutcomeKind.Fail:
                     command.Bind(2, outcome.Error);
-                    command.Bind(3, nowMs);
+                    command.Bind(3, nowUs);
                     break;
                 default:
-                    command.Bind(2, nowMs);
+                    command.Bind(2, nowUs);
                     break;
             }
 
@@ -164,7 +186,7 @@ internal sealed class JobTableWriter : IDisposable
     public JobRecord? Cancel(Guid id, DateTimeOffset now)
     {
         _cancel.Bind(0, id);
-        _cancel.Bind(1, now.ToUnixTimeMilliseconds());
+        _cancel.Bind(1, JobRows.ToMicroseconds(now));
         if (JobRows.ReadSingle(_cancel) is { } cancelled)
         {
             return cancelled;

@@ -94,6 +94,13 @@ public sealed class SqliteJobBackend : IJobBackend
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Open().Store.Read(_sql, reader => reader.Count()));
+    }
+
+    /// <inheritdoc />
     public async Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
         var (store, table) = Open();

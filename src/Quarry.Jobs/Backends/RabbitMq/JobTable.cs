@@ -142,6 +142,21 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         return new JobPage(jobs, more ? last.ToString(CultureInfo.InvariantCulture) : null);
     }
 
+    /// <summary>Records per status, read from the (status, seq) index.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""SELECT status, count(*) FROM "{table}" GROUP BY status""", connection);
+        var counts = JobStatus.All.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
     /// <summary>Cancels a submitted job and returns the record as it is afterwards, in one statement.</summary>
     public async Task<JobRecord?> CancelAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -103,6 +103,9 @@ public sealed class RabbitMqJobBackend : IJobBackend
         return Unavailability.DatabaseAsync(() => _table.ListAsync(query, cancellationToken));
     }
 
+    public Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken) =>
+        Unavailability.DatabaseAsync(() => _table.CountAsync(cancellationToken));
+
     /// <summary>Cancels in PostgreSQL only; the message is dropped when a worker next receives it.</summary>
     public Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken) =>
         Unavailability.DatabaseAsync(() => _table.CancelAsync(id, Now(), cancellationToken));

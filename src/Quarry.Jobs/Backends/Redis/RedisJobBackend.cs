@@ -22,7 +22,8 @@ public sealed class RedisJobBackend : IJobBackend
     private static readonly RedisScript ReportScript = new(RedisJobScripts.Report);
     private static readonly RedisScript CancelScript = new(RedisJobScripts.Cancel);
     private static readonly RedisScript ListScript = new(RedisJobScripts.List);
-    private static readonly RedisScript[] Scripts = [SubmitScript, TakeScript, RenewScript, ReportScript, CancelScript, ListScript];
+    private static readonly RedisScript CountScript = new(RedisJobScripts.Count);
+    private static readonly RedisScript[] Scripts = [SubmitScript, TakeScript, RenewScript, ReportScript, CancelScript, ListScript, CountScript];
 
     private readonly RedisClient _redis;
     private readonly RedisBlockingClients _blocking;
@@ -34,6 +35,7 @@ public sealed class RedisJobBackend : IJobBackend
     private readonly string _index;
     private readonly string _sequence;
     private readonly string _claimCursor;
+    private readonly string _counts;
     private readonly string _jobPrefix;
 
     public RedisJobBackend(RedisOptions redis, JobBackendOptions options)
@@ -55,6 +57,7 @@ public sealed class RedisJobBackend : IJobBackend
         _index = prefix + ":index";
         _sequence = prefix + ":seq";
         _claimCursor = prefix + ":claim-cursor";
+        _counts = prefix + ":counts";
         _jobPrefix = prefix + ":job:";
     }
 
@@ -97,9 +100,9 @@ public sealed class RedisJobBackend : IJobBackend
         }
 
         var now = _clock.GetUtcNow();
-        var args = RedisScript.Arguments(3, 3 + (3 * jobs.Count));
-        (args[2], args[3], args[4]) = (_stream, _index, _sequence);
-        (args[5], args[6], args[7]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now));
+        var args = RedisScript.Arguments(4, 3 + (3 * jobs.Count));
+        (args[2], args[3], args[4], args[5]) = (_stream, _index, _sequence, _counts);
+        (args[6], args[7], args[8]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now));
         var records = new JobRecord[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -107,7 +110,7 @@ public sealed class RedisJobBackend : IJobBackend
             ArgumentNullException.ThrowIfNull(job, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Type, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Payload, nameof(jobs));
-            var at = 8 + (3 * i);
+            var at = 9 + (3 * i);
             (args[at], args[at + 1], args[at + 2]) = (job.Id.ToString("D"), job.Type, job.Payload);
             records[i] = new JobRecord { Id = job.Id, Type = job.Type, Status = JobStatus.Submitted, Payload = job.Payload, CreatedAt = now };
         }
@@ -167,11 +170,25 @@ public sealed class RedisJobBackend : IJobBackend
         return new JobPage(jobs, cursor);
     }
 
+    public async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken)
+    {
+        var args = RedisScript.Arguments(2, 1);
+        (args[2], args[3], args[4]) = (_counts, _index, _jobPrefix);
+        var items = (await RunAsync(CountScript, args, cancellationToken).ConfigureAwait(false)).AsArray()!;
+        var counts = JobStatus.All.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < items.Length; i += 2)
+        {
+            counts[items[i].AsString()!] = long.Parse(items[i + 1].AsString()!, CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
     public async Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
-        var args = RedisScript.Arguments(2, 4);
-        (args[2], args[3]) = (_stream, _delayed);
-        (args[4], args[5], args[6], args[7]) = (_jobPrefix, Group, id.ToString("D"), RedisJobHash.FormatTime(_clock.GetUtcNow()));
+        var args = RedisScript.Arguments(4, 4);
+        (args[2], args[3], args[4], args[5]) = (_stream, _delayed, _counts, _index);
+        (args[6], args[7], args[8], args[9]) = (_jobPrefix, Group, id.ToString("D"), RedisJobHash.FormatTime(_clock.GetUtcNow()));
         return RedisJobHash.Parse(await RunAsync(CancelScript, args, cancellationToken).ConfigureAwait(false));
     }
 
@@ -229,9 +246,9 @@ public sealed class RedisJobBackend : IJobBackend
         }
 
         var now = _clock.GetUtcNow();
-        var args = RedisScript.Arguments(2, 4 + (7 * outcomes.Count));
-        (args[2], args[3]) = (_stream, _delayed);
-        (args[4], args[5], args[6], args[7]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds());
+        var args = RedisScript.Arguments(4, 4 + (7 * outcomes.Count));
+        (args[2], args[3], args[4], args[5]) = (_stream, _delayed, _counts, _index);
+        (args[6], args[7], args[8], args[9]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds());
         for (var i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
@@ -243,7 +260,7 @@ public sealed class RedisJobBackend : IJobBackend
                 OutcomeKind.Release => ("release", null),
                 _ => throw new ArgumentOutOfRangeException(nameof(outcomes), outcome.Kind, "Unknown outcome kind."),
             };
-            var at = 8 + (7 * i);
+            var at = 10 + (7 * i);
             (args[at], args[at + 1], args[at + 2]) = (outcome.Lease.Id.ToString("D"), outcome.Lease.Attempt, outcome.Lease.Receipt);
             (args[at + 3], args[at + 4], args[at + 5]) = (kind, text is null ? 0 : 1, text ?? string.Empty);
             args[at + 6] = outcome.NotBefore?.ToUnixTimeMilliseconds() ?? 0;
@@ -311,11 +328,11 @@ public sealed class RedisJobBackend : IJobBackend
     {
         var now = _clock.GetUtcNow();
         var extra = delivered?.Length ?? 0;
-        var args = RedisScript.Arguments(3, 7 + extra);
-        (args[2], args[3], args[4]) = (_stream, _delayed, _claimCursor);
-        (args[5], args[6], args[7], args[8]) = (_jobPrefix, Group, worker, max);
-        (args[9], args[10], args[11]) = (RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds(), _leaseMilliseconds);
-        delivered?.CopyTo(args, 12);
+        var args = RedisScript.Arguments(5, 7 + extra);
+        (args[2], args[3], args[4], args[5], args[6]) = (_stream, _delayed, _claimCursor, _counts, _index);
+        (args[7], args[8], args[9], args[10]) = (_jobPrefix, Group, worker, max);
+        (args[11], args[12], args[13]) = (RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds(), _leaseMilliseconds);
+        delivered?.CopyTo(args, 14);
         var items = (await RunAsync(TakeScript, args, cancellationToken).ConfigureAwait(false)).AsArray()!;
         if (items.Length == 1)
         {

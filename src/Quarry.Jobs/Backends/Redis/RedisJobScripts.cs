@@ -13,9 +13,39 @@ internal static class RedisJobScripts
 
         """;
 
-    /// <summary>KEYS: stream, index, seq. ARGV: job key prefix, group, created, then id, type, payload per job. Nil, or the repeated id.</summary>
-    public const string Submit = EnsureGroup + """
-        local stream, index, seq = KEYS[1], KEYS[2], KEYS[3]
+    // Per-status counters kept beside the records; a namespace written before they existed is tallied once from its index.
+    private const string Counts = """
+        local function ensure_counts(counts, index, prefix)
+          if redis.call('EXISTS', counts) == 1 then
+            return
+          end
+          local tally = {['submitted'] = 0, ['in progress'] = 0, ['complete'] = 0, ['failed'] = 0, ['cancelled'] = 0}
+          for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+            local status = redis.call('HGET', prefix .. id, 'status')
+            if status and tally[status] then
+              tally[status] = tally[status] + 1
+            end
+          end
+          redis.call('HSET', counts, 'submitted', tally['submitted'], 'in progress', tally['in progress'],
+            'complete', tally['complete'], 'failed', tally['failed'], 'cancelled', tally['cancelled'])
+        end
+
+        local function move(counts, from, to)
+          redis.call('HINCRBY', counts, from, -1)
+          redis.call('HINCRBY', counts, to, 1)
+        end
+
+        """;
+
+    /// <summary>KEYS: counts, index. ARGV: job key prefix. Returns the counts hash as HGETALL does.</summary>
+    public const string Count = Counts + """
+        ensure_counts(KEYS[1], KEYS[2], ARGV[1])
+        return redis.call('HGETALL', KEYS[1])
+        """;
+
+    /// <summary>KEYS: stream, index, seq, counts. ARGV: job key prefix, group, created, then id, type, payload per job. Nil, or the repeated id.</summary>
+    public const string Submit = EnsureGroup + Counts + """
+        local stream, index, seq, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         local prefix, group, created = ARGV[1], ARGV[2], ARGV[3]
         local seen = {}
         for i = 4, #ARGV, 3 do
@@ -26,7 +56,9 @@ internal static class RedisJobScripts
           seen[id] = true
         end
         ensure_group(stream, group)
+        ensure_counts(counts, index, prefix)
         local count = (#ARGV - 3) / 3
+        redis.call('HINCRBY', counts, 'submitted', count)
         local number = redis.call('INCRBY', seq, count) - count
         for i = 4, #ARGV, 3 do
           local id = ARGV[i]
@@ -40,12 +72,12 @@ internal static class RedisJobScripts
         """;
 
     /// <summary>
-    /// KEYS: stream, delayed, claim cursor. ARGV: job key prefix, group, worker, max, started, now ms, lease ms, then
+    /// KEYS: stream, delayed, claim cursor, counts, index. ARGV: job key prefix, group, worker, max, started, now ms, lease ms, then
     /// entry, id per entry already delivered to the worker. Returns ms until the next retry is due (-1 if none), then
     /// id, type, payload, attempt, entry per taken job.
     /// </summary>
-    public const string Take = EnsureGroup + """
-        local stream, delayed, cursor = KEYS[1], KEYS[2], KEYS[3]
+    public const string Take = EnsureGroup + Counts + """
+        local stream, delayed, cursor, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         local prefix, group, worker = ARGV[1], ARGV[2], ARGV[3]
         local max, started, now, lease = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
         local out = {-1}
@@ -61,6 +93,9 @@ internal static class RedisJobScripts
             return
           end
           local attempt = (tonumber(job[2]) or 0) + 1
+          if status == 'submitted' then
+            move(counts, 'submitted', 'in progress')
+          end
           redis.call('HSET', key, 'status', 'in progress', 'worker', worker, 'attempts', attempt, 'started', started)
           local n = #out
           out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = id, job[4] or '', job[5] or '', attempt, entry
@@ -68,6 +103,7 @@ internal static class RedisJobScripts
         end
 
         ensure_group(stream, group)
+        ensure_counts(counts, KEYS[5], prefix)
         for i = 8, #ARGV, 2 do
           mark(ARGV[i], ARGV[i + 1])
         end
@@ -131,13 +167,14 @@ internal static class RedisJobScripts
         """;
 
     /// <summary>
-    /// KEYS: stream, delayed. ARGV: job key prefix, group, finished, now ms, then id, attempt, entry, kind, has text,
+    /// KEYS: stream, delayed, counts, index. ARGV: job key prefix, group, finished, now ms, then id, attempt, entry, kind, has text,
     /// text, due ms per outcome. Applies outcomes of current attempts only.
     /// </summary>
-    public const string Report = EnsureGroup + """
-        local stream, delayed = KEYS[1], KEYS[2]
+    public const string Report = EnsureGroup + Counts + """
+        local stream, delayed, counts = KEYS[1], KEYS[2], KEYS[3]
         local prefix, group, finished, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
         local applied = 0
+        ensure_counts(counts, KEYS[4], prefix)
         for i = 5, #ARGV, 7 do
           local id = ARGV[i]
           local key = prefix .. id
@@ -147,12 +184,15 @@ internal static class RedisJobScripts
             redis.call('XACK', stream, group, entry)
             redis.call('XDEL', stream, entry)
             if kind == 'complete' or kind == 'fail' then
-              redis.call('HSET', key, 'status', kind == 'complete' and 'complete' or 'failed', 'finished', finished)
+              local final = kind == 'complete' and 'complete' or 'failed'
+              redis.call('HSET', key, 'status', final, 'finished', finished)
+              move(counts, 'in progress', final)
               if has_text then
                 redis.call('HSET', key, kind == 'complete' and 'result' or 'error', text)
               end
             else
               redis.call('HSET', key, 'status', 'submitted')
+              move(counts, 'in progress', 'submitted')
               if has_text then
                 redis.call('HSET', key, 'error', text)
               end
@@ -170,14 +210,16 @@ internal static class RedisJobScripts
         return applied
         """;
 
-    /// <summary>KEYS: stream, delayed. ARGV: job key prefix, group, id, finished. Cancels a submitted job; returns the hash (empty when unknown).</summary>
-    public const string Cancel = """
-        local stream, delayed = KEYS[1], KEYS[2]
+    /// <summary>KEYS: stream, delayed, counts, index. ARGV: job key prefix, group, id, finished. Cancels a submitted job; returns the hash (empty when unknown).</summary>
+    public const string Cancel = Counts + """
+        local stream, delayed, counts = KEYS[1], KEYS[2], KEYS[3]
         local prefix, group, id, finished = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
         local key = prefix .. id
         local job = redis.call('HMGET', key, 'status', 'entry')
         if job[1] == 'submitted' then
+          ensure_counts(counts, KEYS[4], prefix)
           redis.call('HSET', key, 'status', 'cancelled', 'finished', finished)
+          move(counts, 'submitted', 'cancelled')
           redis.call('ZREM', delayed, id)
           if job[2] and redis.call('EXISTS', stream) == 1 then
             redis.call('XACK', stream, group, job[2])

@@ -6,6 +6,8 @@
   const status = document.getElementById("status-filter");
   const result = document.getElementById("submit-result");
   const error = document.getElementById("error");
+  const counts = document.getElementById("counts");
+  const statuses = ["submitted", "in progress", "complete", "failed", "cancelled"];
 
   async function problem(response) {
     try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
@@ -25,7 +27,19 @@
     return td;
   }
 
+  async function refreshCounts() {
+    try {
+      const response = await fetch("/jobs/counts");
+      if (!response.ok) return;
+      const body = await response.json();
+      counts.textContent = statuses.map(s => `${(body[s] ?? 0).toLocaleString("en")} ${s}`).join(" · ");
+    } catch {
+      // The table's refresh reports an unreachable server.
+    }
+  }
+
   async function refresh() {
+    refreshCounts();
     const q = status.value ? `&status=${encodeURIComponent(status.value)}` : "";
     try {
       const response = await fetch(`/jobs?limit=25${q}`);
