@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Quarry.Jobs.Backends;
+using Quarry.Jobs.Backends.Embedded;
+using Quarry.Jobs.Handlers;
+using Quarry.Jobs.Model;
+using Quarry.Jobs.Tests.Embedded;
+using Quarry.Jobs.Workers;
+
+namespace Quarry.Jobs.Tests.Workers;
+
+/// <summary>The worker loop on the embedded backend: retries with backoff, final failure, concurrency, graceful stop.</summary>
+public sealed class JobWorkerTests : IAsyncLifetime
+{
+    private readonly TempDatabase _database = new();
+    private readonly FlakyHandler _flaky = new();
+    private SqliteJobBackend _backend = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _backend = new SqliteJobBackend(_database.Path, new JobBackendOptions { LeaseDuration = TimeSpan.FromSeconds(5) });
+        await _backend.InitializeAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _backend.DisposeAsync();
+        _database.Dispose();
+    }
+
+    [Fact]
+    public async Task A_failing_job_is_retried_with_growing_delays_then_completes()
+    {
+        var id = await SubmitAsync("flaky", "{\"failures\":2}");
+        await using var worker = await StartAsync(maxAttempts: 3);
+        var record = await UntilFinalAsync(id);
+
+        Assert.Equal(JobStatus.Complete, record.Status);
+        Assert.Equal(3, record.Attempts);
+        var starts = _flaky.Starts[id];
+        Assert.Equal(3, starts.Count);
+        Assert.True(starts[1] - starts[0] >= TimeSpan.FromMilliseconds(150), $"first retry after {starts[1] - starts[0]}");
+        Assert.True(starts[2] - starts[1] >= TimeSpan.FromMilliseconds(300), $"second retry after {starts[2] - starts[1]}");
+    }
+
+    [Fact]
+    public async Task A_job_failing_every_attempt_ends_failed_with_its_error()
+    {
+        var id = await SubmitAsync("flaky", "{\"failures\":99}");
+        await using var worker = await StartAsync(maxAttempts: 2);
+        var record = await UntilFinalAsync(id);
+        Assert.Equal(JobStatus.Failed, record.Status);
+        Assert.Equal(2, record.Attempts);
+        Assert.Contains("planned failure 2", record.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_input_and_unknown_types_fail_at_once_without_retries()
+    {
+        var bad = await SubmitAsync("range", "{\"start\": 5, \"end\": 1}");
+        var unknown = await SubmitAsync("no-such-type", "{}");
+        await using var worker = await StartAsync(maxAttempts: 5);
+        var badRecord = await UntilFinalAsync(bad);
+        var unknownRecord = await UntilFinalAsync(unknown);
+        Assert.Equal((JobStatus.Failed, 1), (badRecord.Status, badRecord.Attempts));
+        Assert.Equal((JobStatus.Failed, 1), (unknownRecord.Status, unknownRecord.Attempts));
+        Assert.Contains("no-such-type", unknownRecord.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrency_bounds_the_jobs_running_at_once()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.Add(await SubmitAsync("flaky", "{\"failures\":0,\"ms\":100}"));
+        }
+
+        await using var worker = await StartAsync(maxAttempts: 1, concurrency: 3);
+        foreach (var id in ids)
+        {
+            Assert.Equal(JobStatus.Complete, (await UntilFinalAsync(id)).Status);
+        }
+
+        Assert.Equal(3, _flaky.MaxRunning);
+    }
+
+    [Fact]
+    public async Task Stopping_hands_unfinished_jobs_back_for_another_worker()
+    {
+        var id = await SubmitAsync("flaky", "{\"failures\":0,\"ms\":30000}");
+        var worker = await StartAsync(maxAttempts: 3, grace: TimeSpan.FromMilliseconds(200));
+        await WaitUntilAsync(() => _flaky.Running == 1);
+        await worker.DisposeAsync();
+
+        var record = await _backend.GetAsync(id, Ct);
+        Assert.Equal(JobStatus.Submitted, record!.Status); // released, not lost and not failed
+        var next = await _backend.TakeAsync("next", 1, TimeSpan.FromSeconds(5), Ct);
+        Assert.Equal(id, Assert.Single(next).Id);
+    }
+
+    private async Task<Guid> SubmitAsync(string type, string payload)
+    {
+        var job = new NewJob(Guid.NewGuid(), type, payload);
+        await _backend.SubmitAsync([job], Ct);
+        return job.Id;
+    }
+
+    private async Task<RunningWorker> StartAsync(int maxAttempts, int concurrency = 4, TimeSpan? grace = null)
+    {
+        var settings = new WorkerSettings("test-worker", concurrency, TimeSpan.FromSeconds(5), maxAttempts, TimeSpan.FromMilliseconds(200),
+            grace ?? TimeSpan.FromSeconds(5));
+        var handlers = new JobHandlers([_flaky, new RangeJobHandler()]);
+        var worker = new JobWorker(_backend, handlers, settings, TimeProvider.System, NullLogger<JobWorker>.Instance);
+        await worker.StartAsync(Ct);
+        return new RunningWorker(worker);
+    }
+
+    private async Task<JobRecord> UntilFinalAsync(Guid id)
+    {
+        JobRecord? record = null;
+        await WaitUntilAsync(async () => JobStatus.IsFinal((record = await _backend.GetAsync(id, Ct))!.Status));
+        return record!;
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    private sealed class RunningWorker(JobWorker worker) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await worker.StopAsync(CancellationToken.None);
+            worker.Dispose();
+        }
+    }
+
+    /// <summary>Fails its first <c>failures</c> attempts, optionally after sleeping <c>ms</c>; records when each attempt started.</summary>
+    private sealed class FlakyHandler : IJobHandler
+    {
+        private int _running;
+        private int _maxRunning;
+
+        public ConcurrentDictionary<Guid, List<DateTimeOffset>> Starts { get; } = new();
+
+        public int Running => Volatile.Read(ref _running);
+
+        public int MaxRunning => Volatile.Read(ref _maxRunning);
+
+        public string Type => "flaky";
+
+        public string? Validate(JsonElement payload) => null;
+
+        public async Task<string?> RunAsync(JobContext context, CancellationToken cancellationToken)
+        {
+            var starts = Starts.GetOrAdd(context.Id, _ => []);
+            lock (starts)
+            {
+                starts.Add(DateTimeOffset.UtcNow);
+            }
+
+            var now = Interlocked.Increment(ref _running);
+            InterlockedMax(ref _maxRunning, now);
+            try
+            {
+                if (context.Payload.TryGetProperty("ms", out var ms))
+                {
+                    await Task.Delay(ms.GetInt32(), cancellationToken);
+                }
+
+                if (context.Attempt <= context.Payload.GetProperty("failures").GetInt32())
+                {
+                    throw new InvalidOperationException($"planned failure {context.Attempt}");
+                }
+
+                return "{\"ok\":true}";
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int current;
+            while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+            {
+            }
+        }
+    }
+}
