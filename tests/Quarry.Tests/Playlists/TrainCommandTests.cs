@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Quarry.Playlists.Data;
 using Quarry.Tests.Infrastructure;
 
@@ -32,6 +36,31 @@ public sealed class TrainCommandTests
         (code, _) = await QuarryProcess.RunAsync("quarry.dll", "train", "playlists", "--dataset", csv, "--data-dir", data, "--min-support", "0.02", "--force");
         Assert.Equal(0, code);
         Assert.NotEqual(first, await File.ReadAllTextAsync(checkpoint, Ct));
+    }
+
+    [Fact]
+    public async Task Trains_from_an_http_url_given_by_DATASET_URL_and_keeps_the_download()
+    {
+        using var dir = new TempDir();
+        var csv = Path.Combine(dir.Path, "served.csv");
+        PlaylistGenerator.WriteFile(csv, new PlaylistGeneratorOptions { Playlists = 800, Songs = 300 }, Ct);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var files = builder.Build();
+        files.MapGet("/data/playlists.csv", () => Results.File(csv, "text/csv", enableRangeProcessing: true));
+        await files.StartAsync(Ct);
+        var url = new Uri(new Uri(files.Urls.Single()), "/data/playlists.csv").ToString();
+
+        var data = Path.Combine(dir.Path, "data");
+        await using var train = QuarryProcess.Start("quarry.dll", ["train", "playlists", "--min-support", "0.03"],
+            new Dictionary<string, string> { ["DATASET_URL"] = url, ["DATA_DIR"] = data });
+        Assert.Equal(0, await train.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Published model v", train.Output, StringComparison.Ordinal);
+
+        Assert.Equal(await File.ReadAllBytesAsync(csv, Ct), await File.ReadAllBytesAsync(Path.Combine(data, "datasets", "playlists.csv"), Ct));
+        var checkpoint = await File.ReadAllTextAsync(Path.Combine(data, "playlists", "ml_processor_checkpoint.txt"), Ct);
+        Assert.StartsWith($"{Core.Hosting.QuarryInfo.Version} {url} ", checkpoint, StringComparison.Ordinal);
     }
 
     [Fact]
