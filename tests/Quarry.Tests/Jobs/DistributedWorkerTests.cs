@@ -7,19 +7,77 @@ using Quarry.Tests.Infrastructure;
 namespace Quarry.Tests.Jobs;
 
 /// <summary>`quarry serve` without workers plus `quarry worker` processes, all against a real redis-server.</summary>
-public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RedisWorkerTests(ITestOutputHelper output) : DistributedWorkerTests(output)
+{
+    private readonly RedisServer _redis = new();
+
+    protected override async Task StartEnginesAsync() => await _redis.InitializeAsync();
+
+    protected override async Task StopEnginesAsync() => await _redis.DisposeAsync();
+
+    protected override Task StopBrokerAsync() => _redis.StopAsync();
+
+    protected override Task StartBrokerAsync() => _redis.StartAsync();
+
+    protected override Dictionary<string, string> Engines() => new()
+    {
+        ["Quarry__Jobs__Backend"] = "redis",
+        ["Quarry__Jobs__Redis"] = _redis.ConnectionString,
+    };
+}
+
+/// <summary>The same, with jobs queued in a real RabbitMQ and recorded in a real PostgreSQL.</summary>
+public sealed class RabbitMqWorkerTests(ITestOutputHelper output) : DistributedWorkerTests(output)
+{
+    private readonly RabbitMqServer _rabbit = new();
+    private readonly PostgresServer _postgres = new();
+
+    protected override async Task StartEnginesAsync()
+    {
+        await Task.WhenAll(_rabbit.InitializeAsync().AsTask(), _postgres.InitializeAsync().AsTask());
+    }
+
+    protected override async Task StopEnginesAsync()
+    {
+        await _rabbit.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    protected override Task StopBrokerAsync() => _rabbit.StopAsync();
+
+    protected override Task StartBrokerAsync() => _rabbit.StartAsync();
+
+    protected override Dictionary<string, string> Engines() => new()
+    {
+        ["Quarry__Jobs__Backend"] = "rabbitmq",
+        ["Quarry__Jobs__RabbitMq"] = _rabbit.Uri.ToString(),
+        ["Quarry__Jobs__Postgres"] = _postgres.ConnectionString,
+    };
+}
+
+/// <summary>Behaviour every distributed backend shows end to end: API server, worker processes, kill -9, broker outage.</summary>
+public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Sigkill = 9;
     private const int Sigterm = 15;
-    private readonly RedisServer _redis = new();
     private readonly string _prefix = "e2e" + Guid.NewGuid().ToString("N")[..8];
     private QuarryServer _server = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    protected abstract Task StartEnginesAsync();
+
+    protected abstract Task StopEnginesAsync();
+
+    protected abstract Task StopBrokerAsync();
+
+    protected abstract Task StartBrokerAsync();
+
+    protected abstract Dictionary<string, string> Engines();
+
     public async ValueTask InitializeAsync()
     {
-        await _redis.InitializeAsync();
+        await StartEnginesAsync();
         try
         {
             _server = await QuarryServer.StartAsync(configure: b =>
@@ -33,7 +91,7 @@ public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLif
         }
         catch
         {
-            await _redis.DisposeAsync(); // a failed start is not followed by DisposeAsync
+            await StopEnginesAsync(); // a failed start is not followed by DisposeAsync
             throw;
         }
     }
@@ -41,7 +99,7 @@ public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLif
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _redis.DisposeAsync();
+        await StopEnginesAsync();
     }
 
     [Fact]
@@ -105,14 +163,14 @@ public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLif
             }
         }
 
-        output.WriteLine($"jobs run twice after SIGKILL of a worker with concurrency {Concurrency}: {reruns}");
+        output.WriteLine($"{GetType().Name}: jobs run twice after SIGKILL of a worker with concurrency {Concurrency}: {reruns}");
         Assert.InRange(reruns, 0, Concurrency);
     }
 
     [Fact]
     public async Task A_broker_outage_gives_503_and_the_server_recovers_by_itself()
     {
-        await _redis.StopAsync();
+        await StopBrokerAsync();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using (var down = await _server.Client.PostAsJsonAsync("/jobs", new { start = 1, end = 2 }, Ct))
         {
@@ -127,7 +185,7 @@ public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLif
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         }
 
-        await _redis.StartAsync();
+        await StartBrokerAsync();
         await WaitUntilAsync(async () =>
         {
             using var response = await _server.Client.PostAsJsonAsync("/jobs", new { start = 1, end = 2 }, Ct);
@@ -135,10 +193,8 @@ public sealed class DistributedWorkerTests(ITestOutputHelper output) : IAsyncLif
         }, TimeSpan.FromSeconds(30));
     }
 
-    private Dictionary<string, string> Settings() => new()
+    private Dictionary<string, string> Settings() => new(Engines())
     {
-        ["Quarry__Jobs__Backend"] = "redis",
-        ["Quarry__Jobs__Redis"] = _redis.ConnectionString,
         ["Quarry__Jobs__Prefix"] = _prefix,
         ["Quarry__Jobs__LeaseDuration"] = "00:00:02",
     };
