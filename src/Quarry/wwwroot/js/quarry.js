@@ -1,5 +1,9 @@
-// Shared by every page: fills the navigation and version from /api/about, and the home page's lists.
+// Shared by every page: draws the top bar, fills the navigation and version from /api/about, and the home page's lists.
 (async () => {
+  const topbar = document.getElementById("topbar");
+  if (topbar) {
+    topbar.innerHTML = '<a class="brand" href="/">Quarry</a><nav id="nav" aria-label="Services"></nav><span class="version" id="version"></span>';
+  }
   const nav = document.getElementById("nav");
   const version = document.getElementById("version");
   const services = document.getElementById("services");
