@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
+using Quarry.Core.Artifacts;
 using Quarry.Learn.Association;
 
 namespace Quarry.Playlists.Model;
@@ -18,8 +17,7 @@ public static class RuleModelFile
     /// <summary>Current format version.</summary>
     public const ushort FormatVersion = 1;
 
-    private const int HeaderSize = 40;
-    private const int HashSize = 32;
+    private const string What = "playlist rules";
     private const int MaxSongNameBytes = ushort.MaxValue;
     private static readonly byte[] Magic = "QRUL"u8.ToArray();
 
@@ -27,11 +25,8 @@ public static class RuleModelFile
     public static async Task WriteAsync(RuleModel model, Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(stream);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new MemoryStream();
-        var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true);
-
+        using var output = new ChecksummedWriter(stream);
+        var writer = output.Writer;
         writer.Write(Magic);
         writer.Write(FormatVersion);
         writer.Write((ushort)0);
@@ -42,7 +37,6 @@ public static class RuleModelFile
         writer.Write(model.Settings.MinConfidence);
         writer.Write(model.Settings.MaxLength);
         writer.Write(0);
-        await FlushAsync();
 
         for (var id = 0; id < model.Songs.Count; id++)
         {
@@ -55,7 +49,7 @@ public static class RuleModelFile
             writer.Write(model.SongSupport[id]);
             writer.Write((ushort)name.Length);
             writer.Write(name);
-            await FlushIfLargeAsync();
+            await output.FlushIfLargeAsync(cancellationToken);
         }
 
         foreach (var rule in model.Rules)
@@ -70,73 +64,41 @@ public static class RuleModelFile
             writer.Write(rule.Support);
             writer.Write(rule.Confidence);
             writer.Write(rule.Lift);
-            await FlushIfLargeAsync();
+            await output.FlushIfLargeAsync(cancellationToken);
         }
 
-        await FlushAsync();
-        await stream.WriteAsync(hash.GetHashAndReset(), cancellationToken);
-
-        async Task FlushIfLargeAsync()
-        {
-            if (buffer.Length >= 1 << 16)
-            {
-                await FlushAsync();
-            }
-        }
-
-        async Task FlushAsync()
-        {
-            writer.Flush();
-            var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-            hash.AppendData(bytes.Span);
-            await stream.WriteAsync(bytes, cancellationToken);
-            buffer.SetLength(0);
-        }
+        await output.FinishAsync(cancellationToken);
     }
 
     /// <summary>Reads and validates a model; any damage is an <see cref="InvalidDataException"/> saying what is wrong.</summary>
-    public static RuleModel Read(string path, CancellationToken cancellationToken = default)
-    {
-        var bytes = File.ReadAllBytes(path);
-        return Read(bytes, cancellationToken);
-    }
+    public static RuleModel Read(string path, CancellationToken cancellationToken = default) => Read(File.ReadAllBytes(path), cancellationToken);
 
     /// <summary>Reads and validates a model held in memory.</summary>
     public static RuleModel Read(ReadOnlySpan<byte> data, CancellationToken cancellationToken = default)
     {
-        if (data.Length < HeaderSize + HashSize || !data[..4].SequenceEqual(Magic))
-        {
-            throw new InvalidDataException("Not a playlist rules file (bad magic or too short).");
-        }
-
-        var body = data[..^HashSize];
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(data[^HashSize..]))
-        {
-            throw new InvalidDataException("Checksum mismatch: the rules file is damaged or was not written completely.");
-        }
-
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(body[4..]);
+        var reader = ArtifactReader.Open(data, Magic, What);
+        var version = reader.UInt16();
         if (version != FormatVersion)
         {
             throw new InvalidDataException($"Rules file format {version} is not supported (this build reads {FormatVersion}).");
         }
 
-        var transactions = ReadCount(body, 8, "transaction count");
-        var songCount = ReadCount(body, 12, "song count");
-        var ruleCount = ReadCount(body, 16, "rule count");
-        var settings = new MiningSettings(
-            ReadCount(body, 20, "min support"),
-            BinaryPrimitives.ReadDoubleLittleEndian(body[24..]),
-            ReadCount(body, 32, "max length"));
+        reader.UInt16();
+        var transactions = reader.Count("transaction count");
+        var songCount = reader.Count("song count");
+        var ruleCount = reader.Count("rule count");
+        var minSupport = reader.Count("min support");
+        var minConfidence = reader.Double();
+        var settings = new MiningSettings(minSupport, minConfidence, reader.Count("max length"));
+        reader.Int32();
 
-        var reader = new SpanReader(body, HeaderSize);
         var songs = new string[songCount];
         var support = new int[songCount];
         var seen = new HashSet<string>(songCount, StringComparer.Ordinal);
         for (var id = 0; id < songCount; id++)
         {
             support[id] = reader.Int32();
-            var name = Encoding.UTF8.GetString(reader.Bytes(reader.UInt16()));
+            var name = reader.ShortString();
             if (name.Length == 0 || !seen.Add(name) || support[id] < 0 || support[id] > transactions)
             {
                 throw new InvalidDataException($"Song {id} is empty, repeated or has an impossible support count.");
@@ -153,28 +115,7 @@ public static class RuleModelFile
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var antecedent = new int[reader.Byte()];
-            for (var i = 0; i < antecedent.Length; i++)
-            {
-                antecedent[i] = reader.SongId(songCount);
-                if (i > 0 && antecedent[i] <= antecedent[i - 1])
-                {
-                    throw new InvalidDataException($"Rule {r}: antecedent is not strictly ascending.");
-                }
-            }
-
-            var consequent = reader.SongId(songCount);
-            var ruleSupport = reader.Int32();
-            var confidence = reader.Double();
-            var lift = reader.Double();
-            if (antecedent.Length == 0 || Array.IndexOf(antecedent, consequent) >= 0
-                || ruleSupport <= 0 || ruleSupport > transactions
-                || !(confidence > 0 && confidence <= 1) || !(lift > 0 && double.IsFinite(lift)))
-            {
-                throw new InvalidDataException($"Rule {r} is inconsistent (empty antecedent, consequent inside it, or impossible measures).");
-            }
-
-            rules[r] = new AssociationRule(antecedent, consequent, ruleSupport, confidence, lift);
+            rules[r] = ReadRule(ref reader, r, songCount, transactions);
         }
 
         if (!reader.AtEnd)
@@ -185,46 +126,29 @@ public static class RuleModelFile
         return new RuleModel(transactions, songs, support, rules, settings);
     }
 
-    private static int ReadCount(ReadOnlySpan<byte> body, int offset, string what)
+    private static AssociationRule ReadRule(ref ArtifactReader reader, int r, int songCount, int transactions)
     {
-        var value = BinaryPrimitives.ReadInt32LittleEndian(body[offset..]);
-        return value >= 0 ? value : throw new InvalidDataException($"Negative {what} in the header.");
-    }
-
-    /// <summary>Bounds-checked sequential reads; running past the end is a damaged file, not a crash.</summary>
-    private ref struct SpanReader(ReadOnlySpan<byte> data, int position)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _position = position;
-
-        public readonly bool AtEnd => _position == _data.Length;
-
-        public byte Byte() => Take(1)[0];
-
-        public ushort UInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
-
-        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-
-        public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
-
-        public ReadOnlySpan<byte> Bytes(int count) => Take(count);
-
-        public int SongId(int songCount)
+        var antecedent = new int[reader.Byte()];
+        for (var i = 0; i < antecedent.Length; i++)
         {
-            var id = Int32();
-            return id >= 0 && id < songCount ? id : throw new InvalidDataException($"Song id {id} is out of range (0..{songCount - 1}).");
-        }
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (count > _data.Length - _position)
+            antecedent[i] = reader.Index(songCount, "Song id");
+            if (i > 0 && antecedent[i] <= antecedent[i - 1])
             {
-                throw new InvalidDataException("The rules file ends in the middle of a record.");
+                throw new InvalidDataException($"Rule {r}: antecedent is not strictly ascending.");
             }
-
-            var slice = _data.Slice(_position, count);
-            _position += count;
-            return slice;
         }
+
+        var consequent = reader.Index(songCount, "Song id");
+        var support = reader.Int32();
+        var confidence = reader.Double();
+        var lift = reader.Double();
+        if (antecedent.Length == 0 || Array.IndexOf(antecedent, consequent) >= 0
+            || support <= 0 || support > transactions
+            || !(confidence > 0 && confidence <= 1) || !(lift > 0 && double.IsFinite(lift)))
+        {
+            throw new InvalidDataException($"Rule {r} is inconsistent (empty antecedent, consequent inside it, or impossible measures).");
+        }
+
+        return new AssociationRule(antecedent, consequent, support, confidence, lift);
     }
 }
