@@ -2,6 +2,8 @@
 // Usage: dotnet run -c Release --project bench/Quarry.Bench -- <suite> [options]
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase);
 suites["fimi"] = Quarry.Bench.Fimi.FimiSuite.RunAsync;
+suites["jobs"] = Quarry.Bench.Jobs.JobsSuite.RunAsync;
+suites["ease"] = Quarry.Bench.Movies.EaseSuite.RunAsync;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {

@@ -33,9 +33,7 @@ public static class PlaylistServices
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new DatasetFetcher(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
-            sp.GetService<Microsoft.Extensions.Logging.ILogger<DatasetFetcher>>()));
+        services.AddDatasetFetcher();
         services.TryAddSingleton<PlaylistTrainer>();
         return services;
     }

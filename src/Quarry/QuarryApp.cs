@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Console;
 using Quarry.Cli;
 using Quarry.Core.Hosting;
 using Quarry.Jobs;
+using Quarry.Movies;
 using Quarry.Playlists;
 
 namespace Quarry;
@@ -26,6 +27,7 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
+        builder.Services.AddMovies();
         builder.Services.AddPlaylists();
         builder.Services.AddJobs().AddJobWorker();
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
@@ -33,6 +35,7 @@ public static class QuarryApp
 
         var app = builder.Build();
         app.UseQuarryServer();
+        app.MapMovies();
         app.MapPlaylists();
         app.MapJobs();
         map?.Invoke(app);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -68,6 +69,9 @@ public ref struct ArtifactReader
         return value >= 0 && value < limit ? value : throw new InvalidDataException($"{what} {value} is out of range (0..{limit - 1}).");
     }
 
+    /// <summary>A signed 64-bit number.</summary>
+    public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+
     /// <summary>A 32-bit float.</summary>
     public float Single() => BinaryPrimitives.ReadSingleLittleEndian(Take(4));
 
@@ -84,6 +88,12 @@ public ref struct ArtifactReader
     public void Singles(Span<float> destination)
     {
         var bytes = Take(checked(destination.Length * sizeof(float)));
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
+            return;
+        }
+
         for (var i = 0; i < destination.Length; i++)
         {
             destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * sizeof(float), sizeof(float)));

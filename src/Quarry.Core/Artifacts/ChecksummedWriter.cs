@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -28,6 +29,29 @@ public sealed class ChecksummedWriter : IDisposable
     /// <summary>Moves the buffer to the target once it is large; call between records.</summary>
     public ValueTask FlushIfLargeAsync(CancellationToken cancellationToken) =>
         _buffer.Length >= FlushThreshold ? new ValueTask(FlushAsync(cancellationToken)) : ValueTask.CompletedTask;
+
+    /// <summary>Writes many floats little-endian, flushing as it goes.</summary>
+    public async Task WriteSinglesAsync(ReadOnlyMemory<float> values, CancellationToken cancellationToken)
+    {
+        const int Chunk = 16_384;
+        for (var offset = 0; offset < values.Length; offset += Chunk)
+        {
+            var slice = values.Span.Slice(offset, Math.Min(Chunk, values.Length - offset));
+            if (BitConverter.IsLittleEndian)
+            {
+                Writer.Write(MemoryMarshal.AsBytes(slice));
+            }
+            else
+            {
+                foreach (var value in slice)
+                {
+                    Writer.Write(value);
+                }
+            }
+
+            await FlushIfLargeAsync(cancellationToken);
+        }
+    }
 
     /// <summary>Writes what is buffered, then the checksum.</summary>
     public async Task FinishAsync(CancellationToken cancellationToken)

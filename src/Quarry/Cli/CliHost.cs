@@ -5,9 +5,13 @@ namespace Quarry.Cli;
 /// <summary>Services for one-shot commands: logs go to stderr so stdout carries only results.</summary>
 internal static class CliHost
 {
-    public static ServiceProvider Services(Action<IServiceCollection> configure)
+    public static ServiceProvider Services(Action<IServiceCollection> configure, string? dataDir = null)
     {
         var services = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        QuarryApp.ApplyDataDir(configuration, dataDir);
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddOptions<Core.Hosting.ServerOptions>().Bind(configuration.GetSection(Core.Hosting.ServerOptions.Section));
         services.AddLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Information);

@@ -10,6 +10,7 @@ internal static class DatasetsCommand
     {
         var make = new Command("make", "Generate a seeded synthetic dataset.");
         make.Add(Playlists());
+        make.Add(MoviesCommands.MakeMovies());
         return new Command("datasets", "Synthetic datasets for demos, tests and benchmarks.") { make };
     }
 

@@ -9,7 +9,9 @@ internal static class QuarryCommands
     {
         var root = new RootCommand("Quarry: machine-learning services (recommendations, predictions, training jobs) in one program.");
         root.Add(ServeCommand.Create());
+        root.Add(MoviesCommands.Import());
         root.Add(TrainCommand.Create());
+        root.Add(MoviesCommands.Eval());
         root.Add(DatasetsCommand.Create());
         root.Add(WorkerCommand.Create());
         root.Add(ProbeCommand.Create());

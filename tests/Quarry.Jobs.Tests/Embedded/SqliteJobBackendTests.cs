@@ -48,6 +48,41 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
     private static NewJob Job(string payload = "{}") => new(Guid.NewGuid(), "noop", payload);
 
     [Fact]
+    public async Task A_table_written_with_millisecond_times_is_read_correctly_after_an_upgrade()
+    {
+        var id = Guid.NewGuid();
+        var created = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);
+        var finished = created.AddMilliseconds(250);
+        using (var connection = new SqliteConnection($"Data Source={_database.Path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE "quarry_jobs" (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, status TEXT NOT NULL,
+                    payload TEXT NOT NULL, result TEXT, error TEXT, worker TEXT, attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
+                    available_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, lease_until INTEGER);
+                INSERT INTO "quarry_jobs" (id, type, status, payload, attempts, created_at, available_at, started_at, finished_at)
+                VALUES ($id, 'noop', 'complete', '{}', 1, $created, $created, $created, $finished);
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$finished", finished.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var backend = await ClientAsync();
+        var record = await backend.GetAsync(id, Ct);
+        Assert.Equal((created, created, finished), (record!.CreatedAt, record.StartedAt!.Value, record.FinishedAt!.Value));
+
+        // Opening again must not convert a second time.
+        await CloseAllAsync();
+        var reopened = await ClientAsync();
+        Assert.Equal(created, (await reopened.GetAsync(id, Ct))!.CreatedAt);
+        Assert.Equal(1, (await reopened.CountAsync(Ct))[JobStatus.Complete]);
+    }
+
+    [Fact]
     public async Task A_restart_loses_no_accepted_job()
     {
         var server = await ClientAsync();

@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace Quarry.Bench.Movies;
+
+/// <summary>Command-line options of the ease suite.</summary>
+internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int GemmSize, bool SkipGemm, float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents, float[] BlendWeights)
+{
+    public static EaseBenchOptions Parse(string[] args)
+    {
+        string? data = null;
+        var seed = 42;
+        var gemm = 2048;
+        var skipGemm = false;
+        float[] lambdas = [50, 100, 200, 400, 800];
+        float[] dropouts = [0.1f, 0.25f, 0.5f];
+        float[] userExponents = [0.25f, 0.5f, 1f];
+        float[] itemExponents = [0.125f, 0.25f, 0.5f];
+        float[] popularityExponents = [-0.1f, 0.1f, 0.25f];
+        float[] blendWeights = [0.003f, 0.01f, 0.03f, 0.1f];
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--skip-gemm")
+            {
+                skipGemm = true;
+                continue;
+            }
+
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"option {args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--data": data = value; break;
+                case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--gemm": gemm = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--lambdas": lambdas = ParseList(value); break;
+                case "--dropouts": dropouts = ParseList(value); break;
+                case "--user-exponents": userExponents = ParseList(value); break;
+                case "--item-exponents": itemExponents = ParseList(value); break;
+                case "--popularity-exponents": popularityExponents = ParseList(value); break;
+                case "--blend-weights": blendWeights = ParseList(value); break;
+                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --gemm N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b, --blend-weights a,b");
+            }
+
+            i++;
+        }
+
+        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, gemm, skipGemm, lambdas, dropouts, userExponents, itemExponents, popularityExponents, blendWeights);
+    }
+
+    private static float[] ParseList(string value)
+        => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
+
+    /// <summary>../shared/data/movielens/ml-latest-small relative to the repository root (the folder holding Quarry.slnx).</summary>
+    private static string DefaultDataDirectory()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Quarry.slnx")))
+                {
+                    return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "movielens", "ml-latest-small"));
+                }
+            }
+        }
+
+        return Path.Combine(Environment.CurrentDirectory, "ml-latest-small");
+    }
+}

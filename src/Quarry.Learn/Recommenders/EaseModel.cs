@@ -1,0 +1,207 @@
+using System.Numerics.Tensors;
+using Quarry.Learn.Linear;
+
+namespace Quarry.Learn.Recommenders;
+
+/// <summary>
+/// How EASE is fitted. With item counts c, D = diag(c)^ItemExponent, G = D⁻¹·Xᵀ·diag(w)·X·D⁻¹, w_u = |items of u|^(−UserExponent)
+/// and ρ = Dropout / (1 − Dropout): P = (G + λI + ρ·diag(G))⁻¹, B̃ = I − P·diag(1/diag P), and the served weights are
+/// B = D⁻¹·B̃·D·diag(c)^PopularityExponent. All extras at 0 give plain EASE.
+/// </summary>
+public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f);
+
+/// <summary>The EASE linear item-item model: score(j) = Σ_{i in history} B[i,j], B dense with zero diagonal.</summary>
+public sealed class EaseModel : IRecommender
+{
+    private readonly float[] _weights;
+
+    private EaseModel(int items, float lambda, float[] weights)
+    {
+        Items = items;
+        Lambda = lambda;
+        _weights = weights;
+    }
+
+    /// <inheritdoc/>
+    public int Items { get; }
+
+    /// <summary>The L2 regularisation the model was trained with.</summary>
+    public float Lambda { get; }
+
+    /// <summary>Items×Items row-major B with zero diagonal.</summary>
+    public ReadOnlySpan<float> Weights => _weights;
+
+    /// <summary>Trains plain EASE with L2 regularisation <paramref name="lambda"/>.</summary>
+    public static EaseModel Train(InteractionMatrix data, float lambda, IProgress<double>? progress = null, CancellationToken ct = default)
+        => Train(data, new EaseOptions(lambda), progress, ct);
+
+    /// <summary>
+    /// Trains EASE: B = I − P·diag(1/diag P). Items nobody liked get all-zero rows and columns and are left out of the inverse,
+    /// which is exact because their rows and columns of the regularised Gram matrix are diagonal.
+    /// </summary>
+    public static EaseModel Train(InteractionMatrix data, EaseOptions options, IProgress<double>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Lambda);
+        if (!(options.Dropout >= 0f && options.Dropout < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "dropout must be in [0, 1)");
+        }
+
+        var n = data.Items;
+        var counts = data.ItemCounts();
+        var index = new int[n];
+        var active = new List<int>();
+        for (var i = 0; i < n; i++)
+        {
+            index[i] = counts[i] > 0 ? active.Count : -1;
+            if (counts[i] > 0)
+            {
+                active.Add(i);
+            }
+        }
+
+        var m = active.Count;
+        var weights = new float[(long)n * n];
+        var compact = weights.AsSpan(0, m * m);
+        ItemGram.AccumulateLower(data, index, compact, m, options.UserExponent);
+        // Normalising D to keep the Gram trace unchanged lets λ mean the same for every ItemExponent.
+        double trace = 0, scaledTrace = 0;
+        foreach (var item in active)
+        {
+            trace += counts[item];
+            scaledTrace += Math.Pow(counts[item], 1 - (2.0 * options.ItemExponent));
+        }
+
+        var norm = m == 0 ? 1f : (float)Math.Sqrt(trace / scaledTrace);
+        var inputScale = new float[m];
+        var outputScale = new float[m];
+        for (var a = 0; a < m; a++)
+        {
+            inputScale[a] = norm * MathF.Pow(counts[active[a]], -options.ItemExponent);
+            outputScale[a] = MathF.Pow(counts[active[a]], options.ItemExponent + options.PopularityExponent) / norm;
+        }
+
+        var emphasis = options.Dropout / (1f - options.Dropout);
+        for (var a = 0; a < m; a++)
+        {
+            var row = compact.Slice(a * m, a + 1);
+            if (options.ItemExponent != 0f)
+            {
+                TensorPrimitives.Multiply(row, inputScale.AsSpan(0, a + 1), row);
+                TensorPrimitives.Multiply(row, inputScale[a], row);
+            }
+
+            row[a] = (row[a] * (1f + emphasis)) + options.Lambda;
+        }
+
+        progress?.Report(0.05);
+        ct.ThrowIfCancellationRequested();
+        var inverseProgress = progress is null ? null : new Progress<double>(p => progress.Report(0.05 + (0.9 * p)));
+        SpdInverse.Invert(compact, m, inverseProgress, ct);
+        ToWeights(compact, m, inputScale, outputScale);
+        Expand(weights, n, active);
+        progress?.Report(1.0);
+        return new EaseModel(n, options.Lambda, weights);
+    }
+
+    /// <summary>Wraps trained weights, e.g. loaded from an artifact.</summary>
+    public static EaseModel FromWeights(int items, float lambda, float[] weights)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.LongLength != (long)items * items)
+        {
+            throw new ArgumentException($"weights needs {items}×{items} elements, has {weights.LongLength}", nameof(weights));
+        }
+
+        return new EaseModel(items, lambda, weights);
+    }
+
+    /// <summary>B[from, to]: how much liking <paramref name="from"/> adds to the score of <paramref name="to"/>.</summary>
+    public float Weight(int from, int to)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)from, (uint)Items, nameof(from));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)to, (uint)Items, nameof(to));
+        return _weights[(long)from * Items + to];
+    }
+
+    /// <inheritdoc/>
+    public void Score(ReadOnlySpan<int> history, Span<float> scores)
+    {
+        if (scores.Length != Items)
+        {
+            throw new ArgumentException($"scores needs {Items} elements", nameof(scores));
+        }
+
+        scores.Clear();
+        foreach (var item in history)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)item, (uint)Items, nameof(history));
+            TensorPrimitives.Add(scores, _weights.AsSpan(item * Items, Items), scores);
+        }
+    }
+
+    /// <summary>Turns P into B in place: B[i,j] = rowScale[i] · (−P[i,j] / P[j,j]) · columnScale[j], zero diagonal.</summary>
+    private static void ToWeights(Span<float> p, int m, float[] rowScale, float[] columnScale)
+    {
+        var scale = new float[m];
+        for (var j = 0; j < m; j++)
+        {
+            scale[j] = -columnScale[j] / p[j * m + j];
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            var row = p.Slice(i * m, m);
+            TensorPrimitives.Multiply(row, scale, row);
+            TensorPrimitives.Multiply(row, rowScale[i], row);
+            row[i] = 0f;
+        }
+    }
+
+    /// <summary>Spreads the m×m compact matrix at the start of <paramref name="weights"/> to n×n in place; left-out rows and columns become zero.</summary>
+    private static void Expand(float[] weights, int n, List<int> active)
+    {
+        var m = active.Count;
+        if (m == n)
+        {
+            return;
+        }
+
+        // Walking backwards, every destination lies at or after its source, so no unread value is overwritten.
+        for (var r = m - 1; r >= 0; r--)
+        {
+            var destination = (long)active[r] * n;
+            for (var c = m - 1; c >= 0; c--)
+            {
+                weights[destination + active[c]] = weights[(long)r * m + c];
+            }
+        }
+
+        var isActive = new bool[n];
+        foreach (var item in active)
+        {
+            isActive[item] = true;
+        }
+
+        for (var row = 0; row < n; row++)
+        {
+            var span = weights.AsSpan(row * n, n);
+            if (!isActive[row])
+            {
+                span.Clear();
+                continue;
+            }
+
+            for (var col = 0; col < n; col++)
+            {
+                if (!isActive[col])
+                {
+                    span[col] = 0f;
+                }
+            }
+        }
+    }
+}
