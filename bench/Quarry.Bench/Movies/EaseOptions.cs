@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Quarry.Bench.Movies;
 
 /// <summary>Command-line options of the ease suite.</summary>
-internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int GemmSize, bool SkipGemm, float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents, float[] BlendWeights)
+internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int GemmSize, bool SkipGemm, float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents)
 {
     public static EaseBenchOptions Parse(string[] args)
     {
@@ -16,7 +16,6 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Gemm
         float[] userExponents = [0.25f, 0.5f, 1f];
         float[] itemExponents = [0.125f, 0.25f, 0.5f];
         float[] popularityExponents = [-0.1f, 0.1f, 0.25f];
-        float[] blendWeights = [0.003f, 0.01f, 0.03f, 0.1f];
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--skip-gemm")
@@ -36,14 +35,13 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Gemm
                 case "--user-exponents": userExponents = ParseList(value); break;
                 case "--item-exponents": itemExponents = ParseList(value); break;
                 case "--popularity-exponents": popularityExponents = ParseList(value); break;
-                case "--blend-weights": blendWeights = ParseList(value); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --gemm N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b, --blend-weights a,b");
+                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --gemm N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b");
             }
 
             i++;
         }
 
-        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, gemm, skipGemm, lambdas, dropouts, userExponents, itemExponents, popularityExponents, blendWeights);
+        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, gemm, skipGemm, lambdas, dropouts, userExponents, itemExponents, popularityExponents);
     }
 
     private static float[] ParseList(string value)

@@ -38,12 +38,6 @@ internal static class EaseSuite
         results.Add(Measure("ItemKNN", $"k={chosen.Neighbours}, shrink={chosen.Shrink}", split, () => ItemKnnModel.Train(split.Train, chosen.Neighbours, chosen.Shrink)));
         results.Add(Measure("EASE, plain", $"λ={chosen.PlainLambda}", split, () => EaseModel.Train(split.Train, chosen.PlainLambda)));
         results.Add(Measure("EASE, chosen", Validation.Describe(chosen.Ease), split, () => EaseModel.Train(split.Train, chosen.Ease)));
-        if (chosen.BlendWeight > 0)
-        {
-            results.Add(Measure("EASE, chosen + w·ItemKNN", string.Create(CultureInfo.InvariantCulture, $"w={chosen.BlendWeight}"), split,
-                () => new BlendedRecommender(EaseModel.Train(split.Train, chosen.Ease), ItemKnnModel.Train(split.Train, chosen.Neighbours, chosen.Shrink), chosen.BlendWeight)));
-        }
-
         var best = results[^1];
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

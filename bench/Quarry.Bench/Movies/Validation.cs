@@ -5,7 +5,7 @@ using Quarry.Learn.Recommenders;
 namespace Quarry.Bench.Movies;
 
 /// <summary>Settings chosen on the validation splits.</summary>
-internal sealed record ChosenSettings(float PlainLambda, EaseOptions Ease, int Neighbours, float Shrink, float BlendWeight);
+internal sealed record ChosenSettings(float PlainLambda, EaseOptions Ease, int Neighbours, float Shrink);
 
 /// <summary>
 /// Chooses settings on validation splits carved from the training data only (the test items are never seen): λ first,
@@ -61,21 +61,8 @@ internal static class Validation
             }
         }
 
-        // The blend adds the kNN model's scores to the chosen EASE model's; weight 0 is EASE alone.
-        var blend = (Score: best.Score, Weight: 0f);
-        var models = folds.Select(fold => (Ease: EaseModel.Train(fold.Train, best.Options), Knn: ItemKnnModel.Train(fold.Train, knn.Neighbours, knn.Shrink))).ToArray();
-        foreach (var weight in options.BlendWeights)
-        {
-            var index = 0;
-            var score = Run("EASE + w·ItemKNN", string.Create(CultureInfo.InvariantCulture, $"w={weight}"), folds, _ => new BlendedRecommender(models[index].Ease, models[index++].Knn, weight));
-            if (score > blend.Score)
-            {
-                blend = (score, weight);
-            }
-        }
-
-        var chosen = new ChosenSettings(plainLambda, best.Options, knn.Neighbours, knn.Shrink, blend.Weight);
-        Console.WriteLine($"chosen: plain EASE λ={plainLambda}; EASE {Describe(best.Options)}; ItemKNN k={knn.Neighbours}, shrink={knn.Shrink}; blend weight {blend.Weight}");
+        var chosen = new ChosenSettings(plainLambda, best.Options, knn.Neighbours, knn.Shrink);
+        Console.WriteLine($"chosen: plain EASE λ={plainLambda}; EASE {Describe(best.Options)}; ItemKNN k={knn.Neighbours}, shrink={knn.Shrink}");
         return chosen;
     }
 

@@ -1,6 +1,6 @@
 namespace Quarry.Movies.Data;
 
-/// <summary>The SQLite tables, indexes and the triggers that keep each movie's positive count current.</summary>
+/// <summary>The SQLite tables and indexes, and the statements the preference writer prepares.</summary>
 internal static class SqliteMovieSchema
 {
     public const string Create =
@@ -26,15 +26,6 @@ internal static class SqliteMovieSchema
             ts INTEGER NOT NULL,
             liked_seq INTEGER,
             PRIMARY KEY (user_id, movie_id)) WITHOUT ROWID;
-        CREATE TRIGGER IF NOT EXISTS movie_preferences_positive_insert AFTER INSERT ON movie_preferences
-            WHEN new.rating >= 4.0
-            BEGIN UPDATE movies SET positives = positives + 1 WHERE id = new.movie_id; END;
-        CREATE TRIGGER IF NOT EXISTS movie_preferences_positive_update AFTER UPDATE OF rating ON movie_preferences
-            WHEN (old.rating >= 4.0) <> (new.rating >= 4.0)
-            BEGIN UPDATE movies SET positives = positives + (CASE WHEN new.rating >= 4.0 THEN 1 ELSE -1 END) WHERE id = new.movie_id; END;
-        CREATE TRIGGER IF NOT EXISTS movie_preferences_positive_delete AFTER DELETE ON movie_preferences
-            WHEN old.rating >= 4.0
-            BEGIN UPDATE movies SET positives = positives - 1 WHERE id = old.movie_id; END;
         """;
 
     public const string UpsertMovie =
@@ -43,22 +34,28 @@ internal static class SqliteMovieSchema
         ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_key = excluded.title_key, year = excluded.year, genres = excluded.genres
         """;
 
-    public const string UpsertRating =
+    public const string InsertPreference =
         """
-        INSERT INTO movie_preferences (user_id, movie_id, rating, ts, liked_seq) VALUES ($user, $movie, $rating, $ts, NULL)
-        ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, ts = excluded.ts, liked_seq = NULL
+        INSERT INTO movie_preferences (user_id, movie_id, rating, ts, liked_seq) VALUES ($user, $movie, $rating, $ts, $seq)
+        ON CONFLICT (user_id, movie_id) DO NOTHING
         """;
 
-    // A like already present keeps its place in the newest-first order, so repeating it changes nothing.
-    public const string Like =
-        """
-        INSERT INTO movie_preferences (user_id, movie_id, rating, ts, liked_seq)
-        VALUES ($user, $movie, 5.0, $ts, (SELECT coalesce(max(liked_seq), 0) + 1 FROM movie_preferences WHERE user_id = $user))
-        ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, ts = excluded.ts, liked_seq = excluded.liked_seq
-        WHERE liked_seq IS NULL
-        """;
+    /// <summary>A multi-row insert of <paramref name="rows"/> ratings with parameters $u0, $m0, $r0, $t0, $u1, ...</summary>
+    public static string InsertRatings(int rows) =>
+        "INSERT INTO movie_preferences (user_id, movie_id, rating, ts) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(row => $"($u{row}, $m{row}, $r{row}, $t{row})"))
+        + " ON CONFLICT (user_id, movie_id) DO NOTHING";
 
-    public const string Unlike = "DELETE FROM movie_preferences WHERE user_id = $user AND movie_id = $movie AND liked_seq IS NOT NULL";
+    public const string ReadPreference = "SELECT rating, liked_seq FROM movie_preferences WHERE user_id = $user AND movie_id = $movie";
+
+    public const string UpdatePreference =
+        "UPDATE movie_preferences SET rating = $rating, ts = $ts, liked_seq = $seq WHERE user_id = $user AND movie_id = $movie";
+
+    public const string DeletePreference = "DELETE FROM movie_preferences WHERE user_id = $user AND movie_id = $movie";
+
+    public const string NextLikeSeq = "SELECT coalesce(max(liked_seq), 0) + 1 FROM movie_preferences WHERE user_id = $user";
+
+    public const string AddPositives = "UPDATE movies SET positives = positives + $delta WHERE id = $id";
 
     public const string MovieColumns = "id, title, year, genres";
 }

@@ -117,30 +117,9 @@ public sealed partial class SqliteMovieStore : IMovieStore
         {
             await WriteAsync(writer =>
             {
-                using var upsert = Prepare(writer, SqliteMovieSchema.UpsertRating, "$user", "$movie", "$rating", "$ts");
-                var (userParameter, movieParameter, ratingParameter, timeParameter) =
-                    (upsert.Parameters[0], upsert.Parameters[1], upsert.Parameters[2], upsert.Parameters[3]);
-                var lastUser = int.MinValue;
-                for (var i = 0; i < ratings.Count; i++)
-                {
-                    var (user, movie, rating, time) = ratings[i];
-                    if (user != lastUser)
-                    {
-                        // Ratings arrive grouped by user, so one key string serves a whole run.
-                        lastUser = user;
-                        userParameter.Value = MovieKeys.UserKey(user);
-                    }
-
-                    movieParameter.Value = movie;
-                    ratingParameter.Value = (double)rating;
-                    timeParameter.Value = time;
-                    upsert.ExecuteNonQuery();
-                    if ((i & 4095) == 4095)
-                    {
-                        ct.ThrowIfCancellationRequested();
-                    }
-                }
-
+                using var preferences = new SqlitePreferenceWriter(writer);
+                preferences.WriteRatings(ratings, ct);
+                preferences.Flush();
                 return true;
             }, ct);
         }
@@ -164,19 +143,25 @@ public sealed partial class SqliteMovieStore : IMovieStore
                 }
             }
 
-            using var command = liked
-                ? Prepare(writer, SqliteMovieSchema.Like, "$user", "$movie", "$ts")
-                : Prepare(writer, SqliteMovieSchema.Unlike, "$user", "$movie");
-            if (liked)
+            using var preferences = new SqlitePreferenceWriter(writer);
+            var old = preferences.Read(user, movie);
+            if (liked && old?.LikedSeq is null)
             {
-                Bind(command, user, movie, MovieKeys.NowUnixSeconds(_time));
+                long next;
+                using (var sequence = Prepare(writer, SqliteMovieSchema.NextLikeSeq, "$user"))
+                {
+                    Bind(sequence, user);
+                    next = (long)sequence.ExecuteScalar()!;
+                }
+
+                preferences.Write(user, movie, MovieKeys.LikeRating, MovieKeys.NowUnixSeconds(_time), next);
             }
-            else
+            else if (!liked && old is { LikedSeq: not null } like)
             {
-                Bind(command, user, movie);
+                preferences.Delete(user, movie, like.Rating);
             }
 
-            command.ExecuteNonQuery();
+            preferences.Flush();
             return true;
         }, ct);
     }
@@ -237,7 +222,7 @@ public sealed partial class SqliteMovieStore : IMovieStore
         command.ExecuteNonQuery();
     }
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params ReadOnlySpan<string> parameters)
+    internal static SqliteCommand Prepare(SqliteConnection connection, string sql, params ReadOnlySpan<string> parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

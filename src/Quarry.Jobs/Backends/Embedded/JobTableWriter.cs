@@ -54,14 +54,6 @@ internal sealed class JobTableWriter : IDisposable
         _get = JobRows.Prepare(connection, sql.Get, "$id");
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql, string name)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$name", name);
-        return command.ExecuteScalar();
-    }
-
     public IReadOnlyList<JobRecord> Insert(IReadOnlyList<NewJob> jobs, DateTimeOffset now)
     {
         var records = new JobRecord[jobs.Count];
@@ -202,5 +194,13 @@ internal sealed class JobTableWriter : IDisposable
         {
             command.Dispose();
         }
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar();
     }
 }

@@ -1,0 +1,40 @@
+using Microsoft.Playwright;
+using Quarry.Tests.Movies;
+
+namespace Quarry.Tests.Ui;
+
+public sealed class MoviesPageTests
+{
+    [Fact]
+    public async Task A_user_searches_likes_three_movies_and_sees_recommendations_with_reasons()
+    {
+        await using var server = await MovieServer.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.Instance.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(new Uri(server.Server.BaseAddress, "/movies.html").ToString());
+        await page.FillAsync("#user", "playwright-user");
+        await page.DispatchEventAsync("#user", "change");
+        await Assertions.Expect(page.Locator("#source")).ToHaveTextAsync("most popular");
+
+        var liked = server.Model.Movies.Take(3).ToArray();
+        foreach (var movie in liked)
+        {
+            await page.FillAsync("#search", movie.Title);
+            var row = page.Locator($"#catalog li[data-id='{movie.Id}']");
+            await Assertions.Expect(row).ToBeVisibleAsync();
+            await row.Locator("button.like").ClickAsync();
+            await Assertions.Expect(page.Locator($"#likes li[data-id='{movie.Id}']")).ToBeVisibleAsync();
+        }
+
+        await Assertions.Expect(page.Locator("#likes li")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("#source")).ToHaveTextAsync("for your taste");
+        var recommended = page.Locator("#recommendations li");
+        await Assertions.Expect(recommended).ToHaveCountAsync(10);
+        await Assertions.Expect(page.Locator("#recommendations .because").First).ToContainTextAsync("because you liked");
+        var ids = await recommended.EvaluateAllAsync<int[]>("items => items.map(li => Number(li.dataset.id))");
+        Assert.DoesNotContain(ids, liked.Select(m => m.Id).Contains);
+        Assert.Empty(errors);
+    }
+}
