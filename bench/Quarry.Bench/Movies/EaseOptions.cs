@@ -3,13 +3,14 @@ using System.Globalization;
 namespace Quarry.Bench.Movies;
 
 /// <summary>Command-line options of the ease suite.</summary>
-internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int GemmSize, bool SkipGemm, float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents)
+internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int GemmSize, int InverseSize, bool SkipGemm, float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents)
 {
     public static EaseBenchOptions Parse(string[] args)
     {
         string? data = null;
         var seed = 42;
         var gemm = 2048;
+        var inverse = 9000;
         var skipGemm = false;
         float[] lambdas = [50, 100, 200, 400, 800];
         float[] dropouts = [0.1f, 0.25f, 0.5f];
@@ -30,18 +31,19 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Gemm
                 case "--data": data = value; break;
                 case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--gemm": gemm = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--inverse": inverse = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--lambdas": lambdas = ParseList(value); break;
                 case "--dropouts": dropouts = ParseList(value); break;
                 case "--user-exponents": userExponents = ParseList(value); break;
                 case "--item-exponents": itemExponents = ParseList(value); break;
                 case "--popularity-exponents": popularityExponents = ParseList(value); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --gemm N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b");
+                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --gemm N, --inverse N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b");
             }
 
             i++;
         }
 
-        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, gemm, skipGemm, lambdas, dropouts, userExponents, itemExponents, popularityExponents);
+        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, gemm, inverse, skipGemm, lambdas, dropouts, userExponents, itemExponents, popularityExponents);
     }
 
     private static float[] ParseList(string value)

@@ -48,6 +48,7 @@ internal static class EaseSuite
         if (!options.SkipGemm)
         {
             GemmBench.Run(options.GemmSize);
+            GemmBench.Inverse(options.InverseSize);
         }
 
         return Task.FromResult(0);

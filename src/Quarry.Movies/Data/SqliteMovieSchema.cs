@@ -40,12 +40,6 @@ internal static class SqliteMovieSchema
         ON CONFLICT (user_id, movie_id) DO NOTHING
         """;
 
-    /// <summary>A multi-row insert of <paramref name="rows"/> ratings with parameters $u0, $m0, $r0, $t0, $u1, ...</summary>
-    public static string InsertRatings(int rows) =>
-        "INSERT INTO movie_preferences (user_id, movie_id, rating, ts) VALUES "
-        + string.Join(", ", Enumerable.Range(0, rows).Select(row => $"($u{row}, $m{row}, $r{row}, $t{row})"))
-        + " ON CONFLICT (user_id, movie_id) DO NOTHING";
-
     public const string ReadPreference = "SELECT rating, liked_seq FROM movie_preferences WHERE user_id = $user AND movie_id = $movie";
 
     public const string UpdatePreference =

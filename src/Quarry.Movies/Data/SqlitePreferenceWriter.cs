@@ -8,18 +8,11 @@ namespace Quarry.Movies.Data;
 /// </summary>
 internal sealed class SqlitePreferenceWriter : IDisposable
 {
-    // Rows per multi-row INSERT: one statement step per chunk instead of per row.
-    private const int ChunkRows = 128;
-
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _read;
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _delete;
     private readonly SqliteCommand _addPositives;
-    private readonly SqliteCommand _insertChunk;
-    private readonly SqliteCommand _savepoint;
-    private readonly SqliteCommand _release;
-    private readonly SqliteCommand _rollbackTo;
     private readonly Dictionary<int, int> _positiveDeltas = [];
     private string _userKey = "";
     private int _userKeyOf = int.MinValue;
@@ -31,10 +24,6 @@ internal sealed class SqlitePreferenceWriter : IDisposable
         _update = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.UpdatePreference, "$user", "$movie", "$rating", "$ts", "$seq");
         _delete = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.DeletePreference, "$user", "$movie");
         _addPositives = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.AddPositives, "$id", "$delta");
-        _insertChunk = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.InsertRatings(ChunkRows), ChunkParameters());
-        _savepoint = SqliteMovieStore.Prepare(writer, "SAVEPOINT chunk");
-        _release = SqliteMovieStore.Prepare(writer, "RELEASE chunk");
-        _rollbackTo = SqliteMovieStore.Prepare(writer, "ROLLBACK TO chunk");
     }
 
     /// <summary>The stored preference of the user for the movie, if any.</summary>
@@ -49,39 +38,16 @@ internal sealed class SqlitePreferenceWriter : IDisposable
     /// <summary>Stores imported ratings (not likes), later ones replacing earlier ones of the same user and movie.</summary>
     public void WriteRatings(IReadOnlyList<(int User, int Movie, float Rating, long UnixTime)> ratings, CancellationToken ct)
     {
-        var start = 0;
-        for (; start + ChunkRows <= ratings.Count; start += ChunkRows)
+        for (var i = 0; i < ratings.Count; i++)
         {
-            ct.ThrowIfCancellationRequested();
-            var parameters = _insertChunk.Parameters;
-            for (var row = 0; row < ChunkRows; row++)
+            if ((i & 4095) == 4095)
             {
-                var (user, movie, rating, time) = ratings[start + row];
-                parameters[(row * 4) + 0].Value = UserKey(user);
-                parameters[(row * 4) + 1].Value = movie;
-                parameters[(row * 4) + 2].Value = (double)rating;
-                parameters[(row * 4) + 3].Value = time;
+                ct.ThrowIfCancellationRequested();
             }
 
-            _savepoint.ExecuteNonQuery();
-            if (_insertChunk.ExecuteNonQuery() == ChunkRows)
-            {
-                _release.ExecuteNonQuery();
-                for (var row = start; row < start + ChunkRows; row++)
-                {
-                    Count(ratings[row].Movie, ratings[row].Rating, +1);
-                }
-
-                continue;
-            }
-
-            // Some pair was already stored (or repeats within the chunk): undo and replace row by row.
-            _rollbackTo.ExecuteNonQuery();
-            _release.ExecuteNonQuery();
-            WriteEach(ratings, start, ChunkRows);
+            var (user, movie, rating, time) = ratings[i];
+            Write(UserKey(user), movie, rating, time, likedSeq: null);
         }
-
-        WriteEach(ratings, start, ratings.Count - start);
     }
 
     /// <summary>Stores the preference, replacing an earlier one of the same user and movie.</summary>
@@ -135,19 +101,6 @@ internal sealed class SqlitePreferenceWriter : IDisposable
         _update.Dispose();
         _delete.Dispose();
         _addPositives.Dispose();
-        _insertChunk.Dispose();
-        _savepoint.Dispose();
-        _release.Dispose();
-        _rollbackTo.Dispose();
-    }
-
-    private void WriteEach(IReadOnlyList<(int User, int Movie, float Rating, long UnixTime)> ratings, int start, int count)
-    {
-        for (var i = start; i < start + count; i++)
-        {
-            var (user, movie, rating, time) = ratings[i];
-            Write(UserKey(user), movie, rating, time, likedSeq: null);
-        }
     }
 
     // Ratings arrive grouped by user, so one key string serves a whole run.
@@ -161,9 +114,6 @@ internal sealed class SqlitePreferenceWriter : IDisposable
 
         return _userKey;
     }
-
-    private static string[] ChunkParameters() =>
-        [.. Enumerable.Range(0, ChunkRows).SelectMany(row => new[] { $"$u{row}", $"$m{row}", $"$r{row}", $"$t{row}" })];
 
     private void Count(int movie, float rating, int sign)
     {

@@ -36,6 +36,7 @@ public sealed class ServerBasicsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("alive", body.GetProperty("status").GetString());
+        Assert.Matches(@"^app;dur=\d+(\.\d+)?$", response.Headers.GetValues("Server-Timing").Single());
         Assert.Equal(Core.Hosting.QuarryInfo.Version, body.GetProperty("version").GetString());
         Assert.Matches(@"^\d+\.\d+\.\d+$", body.GetProperty("version").GetString());
     }
