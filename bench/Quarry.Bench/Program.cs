@@ -4,6 +4,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
 suites["fimi"] = Quarry.Bench.Fimi.FimiSuite.RunAsync;
 suites["jobs"] = Quarry.Bench.Jobs.JobsSuite.RunAsync;
 suites["ease"] = Quarry.Bench.Movies.EaseSuite.RunAsync;
+suites["rate"] = Quarry.Bench.Load.RateSuite.RunAsync;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {

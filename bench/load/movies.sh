@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The 100k-user movie benchmark: generate, import, train, then POST /api/movies/recommend at a fixed rate
+# next to GET /healthz at the same rate (baseline), reading the server's own time from Server-Timing.
+# Usage: bench/load/movies.sh [users=100000] [movies=10000] [ratings-per-user=20] [rate=200] [seconds=60]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+users=${1:-100000}; movies=${2:-10000}; per_user=${3:-20}; rate=${4:-200}; seconds=${5:-60}
+work=$(mktemp -d "${TMPDIR:-/tmp}/quarry-movies-load.XXXXXX")
+port=$((20000 + RANDOM % 20000))
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
+dotnet build "$root/bench/Quarry.Bench" -c Release --nologo -v:q -clp:NoSummary >/dev/null
+quarry="dotnet $root/src/Quarry/bin/Release/net10.0/quarry.dll"
+bench="dotnet $root/bench/Quarry.Bench/bin/Release/net10.0/Quarry.Bench.dll"
+measure() { /usr/bin/time -f "$1: %e s wall, %M KB peak RSS" "${@:2}"; }
+
+measure "generate" $quarry datasets make movies --out "$work/ml" --users "$users" --movies "$movies" --ratings-per-user "$per_user" --seed 42
+measure "import" $quarry import movielens "$work/ml" --data-dir "$work/data" 2>/dev/null
+measure "train" $quarry train movies --data-dir "$work/data" 2>/dev/null
+
+Quarry__Movies__Bootstrap=false Quarry__Playlists__Bootstrap=false Logging__LogLevel__Default=Warning \
+  $quarry serve --data-dir "$work/data" --urls "http://127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.2; done
+curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" || { echo "server not ready"; cat "$work/serve.log"; exit 1; }
+
+# 1,000 request bodies: each likes 5 movies drawn from the 500 most liked (seeded), as a user building taste would.
+python3 - "$port" "$work/bodies.txt" <<'PY'
+import json, random, sys, urllib.request
+port, out = sys.argv[1], sys.argv[2]
+ids = []
+for page in range(1, 6):
+    body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/movies?page={page}&pageSize=100"))
+    ids += [m["id"] for m in body["movies"]]
+rng = random.Random(42)
+with open(out, "w") as f:
+    for _ in range(1000):
+        f.write(json.dumps({"liked": rng.sample(ids, 5), "limit": 10}) + "\n")
+PY
+head -c 300 <(curl -s -X POST "http://127.0.0.1:$port/api/movies/recommend" --data-binary "@<(head -n1 "$work/bodies.txt")") ; echo
+
+echo "== GET /healthz at $rate req/s (baseline)"
+$bench rate --url "http://127.0.0.1:$port/healthz" --rate "$rate" --seconds "$seconds"
+echo "== POST /api/movies/recommend at $rate req/s"
+$bench rate --url "http://127.0.0.1:$port/api/movies/recommend" --bodies-file "$work/bodies.txt" --rate "$rate" --seconds "$seconds"
+echo "server peak RSS: $(grep VmHWM /proc/$server_pid/status)"
