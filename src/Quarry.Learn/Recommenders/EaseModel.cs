@@ -13,6 +13,9 @@ public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExp
 /// <summary>The EASE linear item-item model: score(j) = Σ_{i in history} B[i,j], B dense with zero diagonal.</summary>
 public sealed class EaseModel : IRecommender
 {
+    /// <summary>Largest catalogue whose Items×Items weights fit in one array.</summary>
+    public const int MaxItems = 46_340;
+
     private readonly float[] _weights;
 
     private EaseModel(int items, float lambda, float[] weights)
@@ -50,6 +53,11 @@ public sealed class EaseModel : IRecommender
         }
 
         var n = data.Items;
+        if (n > MaxItems)
+        {
+            throw new ArgumentException($"{n} items need a {n}×{n} dense matrix; above {MaxItems} items use {nameof(ItemKnnModel)}", nameof(data));
+        }
+
         var counts = data.ItemCounts();
         var index = new int[n];
         var active = new List<int>();
@@ -98,7 +106,7 @@ public sealed class EaseModel : IRecommender
 
         progress?.Report(0.05);
         ct.ThrowIfCancellationRequested();
-        var inverseProgress = progress is null ? null : new Progress<double>(p => progress.Report(0.05 + (0.9 * p)));
+        var inverseProgress = progress is null ? null : new ScaledProgress(progress, 0.05, 0.9);
         SpdInverse.Invert(compact, m, inverseProgress, ct);
         ToWeights(compact, m, inputScale, outputScale);
         Expand(weights, n, active);
@@ -203,5 +211,11 @@ public sealed class EaseModel : IRecommender
                 }
             }
         }
+    }
+
+    /// <summary>Reports progress synchronously, mapped into [offset, offset + scale].</summary>
+    private sealed class ScaledProgress(IProgress<double> inner, double offset, double scale) : IProgress<double>
+    {
+        public void Report(double value) => inner.Report(offset + (scale * value));
     }
 }

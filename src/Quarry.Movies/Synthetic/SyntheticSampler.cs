@@ -3,8 +3,8 @@ namespace Quarry.Movies.Synthetic;
 /// <summary>Draws the distinct movies a user rates: by taste factor then popularity, or by popularity alone.</summary>
 internal sealed class SyntheticSampler
 {
-    private const double DominantShare = 0.7;
-    private const double SecondaryShare = 0.22;
+    private const double DominantShare = 0.75;
+    private const double SecondaryShare = 0.18;
     // A movie's secondary factor counts for less than its dominant one when a user browses that factor.
     private const double SecondaryWeight = 0.4;
 

@@ -70,7 +70,7 @@ internal sealed class SyntheticTitles
         3 => $"The {Pick(s_nouns, random)} and the {Pick(s_nouns, random)}",
         4 => $"{Pick(s_names, random)}'s {Pick(s_nouns, random)}",
         5 => $"{Pick(s_adjectives, random)} {Pick(s_nouns, random)}, {Pick(s_adjectives, random)} {Pick(s_nouns, random)}",
-        _ => $"A {Pick(s_nouns, random)} in {Pick(s_places, random)}",
+        _ => $"{Pick(s_names, random)} in {Pick(s_places, random)}",
     };
 
     private static string Pick(string[] words, SyntheticRandom random) => words[random.Next(words.Length)];

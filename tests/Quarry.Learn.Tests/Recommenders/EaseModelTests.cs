@@ -6,18 +6,20 @@ namespace Quarry.Learn.Tests.Recommenders;
 public sealed class EaseModelTests
 {
     [Theory]
-    [InlineData(5f, 0f, 0f)]
-    [InlineData(20f, 0.3f, 0f)]
-    [InlineData(10f, 0.2f, 0.5f)]
-    public void Weights_match_a_float64_solve(float lambda, float dropout, float userExponent)
+    [InlineData(5f, 0f, 0f, 0f, 0f)]
+    [InlineData(20f, 0.3f, 0f, 0f, 0f)]
+    [InlineData(10f, 0.2f, 0.5f, 0f, 0f)]
+    [InlineData(10f, 0.2f, 0.5f, 0.25f, -0.1f)]
+    public void Weights_match_a_float64_solve(float lambda, float dropout, float userExponent, float itemExponent, float popularityExponent)
     {
         // Item 7 has no interactions: its row and column must be zero.
         var data = Synthetic.RandomBinary(60, 12, 0.3, seed: 4);
         var pairs = Enumerable.Range(0, data.Users).SelectMany(u => data.ItemsOf(u).ToArray().Where(i => i != 7).Select(i => (u, i))).ToList();
         data = InteractionMatrix.Create(data.Users, data.Items, pairs);
-        var model = EaseModel.Train(data, new EaseOptions(lambda, dropout, userExponent));
+        var options = new EaseOptions(lambda, dropout, userExponent, itemExponent, popularityExponent);
+        var model = EaseModel.Train(data, options);
 
-        var expected = Reference(data, lambda, dropout, userExponent);
+        var expected = Reference(data, options);
         Assert.Equal(lambda, model.Lambda);
         for (var i = 0; i < 12; i++)
         {
@@ -80,12 +82,17 @@ public sealed class EaseModelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => EaseModel.Train(data, new EaseOptions(1f, Dropout: 1f)));
     }
 
-    /// <summary>B = I − P·diag(1/diag P), P = (G + λI + ρ·diag G)⁻¹ over the items with interactions, in float64.</summary>
-    private static double[] Reference(InteractionMatrix data, float lambda, float dropout, float userExponent)
+    /// <summary>B = S·(I − P·diag(1/diag P))·T, P = (G + λI + ρ·diag G)⁻¹ over the items with interactions, in float64.</summary>
+    private static double[] Reference(InteractionMatrix data, EaseOptions options)
     {
+        var (lambda, dropout, userExponent) = (options.Lambda, options.Dropout, options.UserExponent);
         var n = data.Items;
-        var active = data.ItemCounts().Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => p.i).ToArray();
+        var counts = data.ItemCounts();
+        var active = counts.Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => p.i).ToArray();
         var m = active.Length;
+        var norm = Math.Sqrt(active.Sum(i => (double)counts[i]) / active.Sum(i => Math.Pow(counts[i], 1 - (2.0 * options.ItemExponent))));
+        var s = active.Select(i => norm * Math.Pow(counts[i], -options.ItemExponent)).ToArray();
+        var t = active.Select(i => Math.Pow(counts[i], options.ItemExponent + options.PopularityExponent) / norm).ToArray();
         var lengths = Enumerable.Range(0, data.Users).Select(u => (double)data.ItemsOf(u).Length).ToArray();
         var scale = lengths.Sum() / lengths.Sum(l => l * Math.Pow(Math.Max(l, 1), -userExponent));
         var g = new double[m * m];
@@ -96,7 +103,8 @@ public sealed class EaseModelTests
             {
                 foreach (var j in data.ItemsOf(u))
                 {
-                    g[Array.IndexOf(active, i) * m + Array.IndexOf(active, j)] += w;
+                    var (a, c) = (Array.IndexOf(active, i), Array.IndexOf(active, j));
+                    g[a * m + c] += w * s[a] * s[c];
                 }
             }
         }
@@ -112,7 +120,7 @@ public sealed class EaseModelTests
         {
             for (var c = 0; c < m; c++)
             {
-                b[active[a] * n + active[c]] = a == c ? 0 : -p[a * m + c] / p[c * m + c];
+                b[active[a] * n + active[c]] = a == c ? 0 : s[a] * (-p[a * m + c] / p[c * m + c]) * t[c];
             }
         }
 

@@ -106,7 +106,7 @@ public sealed class SyntheticMovieLensTests : IDisposable
         }
 
         var ratio = same / sameCount / (different / differentCount);
-        Assert.True(ratio > 3, $"co-rated movies: same taste {same / sameCount:F2}, different {different / differentCount:F2} (ratio {ratio:F2})");
+        Assert.True(ratio > 2.5, $"co-rated movies: same taste {same / sameCount:F2}, different {different / differentCount:F2} (ratio {ratio:F2})");
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class SyntheticMovieLensTests : IDisposable
             neighbourHits += recommended.Contains(heldOut[user]) ? 1 : 0;
         }
 
-        Assert.True(neighbourHits > popularHits * 1.3, $"hits@10: neighbours {neighbourHits}, popularity {popularHits}");
+        Assert.True(neighbourHits > popularHits * 3, $"hits@10: neighbours {neighbourHits}, popularity {popularHits}");
     }
 
     [Fact]
