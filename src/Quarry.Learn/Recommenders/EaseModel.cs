@@ -8,7 +8,11 @@ namespace Quarry.Learn.Recommenders;
 /// and ρ = Dropout / (1 − Dropout): P = (G + λI + ρ·diag(G))⁻¹, B̃ = I − P·diag(1/diag P), and the served weights are
 /// B = D⁻¹·B̃·D·diag(c)^PopularityExponent. All extras at 0 give plain EASE.
 /// </summary>
-public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f);
+public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f)
+{
+    /// <summary>The settings chosen on validation splits of MovieLens (docs/recommenders.md).</summary>
+    public static EaseOptions Recommended { get; } = new(200f, Dropout: 0.25f, UserExponent: 0.5f, PopularityExponent: -0.1f);
+}
 
 /// <summary>The EASE linear item-item model: score(j) = Σ_{i in history} B[i,j], B dense with zero diagonal.</summary>
 public sealed class EaseModel : IRecommender

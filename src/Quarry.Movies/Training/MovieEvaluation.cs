@@ -27,6 +27,7 @@ public static class MovieEvaluation
             ("MostPop", () => new MostPopular(split.Train)),
             ($"ItemKNN (k={neighbours})", () => ItemKnnModel.Train(split.Train, neighbours, ct: ct)),
             ($"EASE (λ={lambda:0.##})", () => EaseModel.Train(split.Train, lambda, ct: ct)),
+            ($"EASE (λ={lambda:0.##}, validated extras)", () => EaseModel.Train(split.Train, EaseOptions.Recommended with { Lambda = lambda }, ct: ct)),
         })
         {
             progress?.Report($"training {name}");

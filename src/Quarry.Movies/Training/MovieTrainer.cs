@@ -67,7 +67,7 @@ public sealed partial class MovieTrainer(IMovieStore store, TimeProvider clock, 
             movies[index] = catalog.TryGetValue(id, out var movie) ? movie : new Movie(id, $"Movie {id}", null, []);
         }
 
-        var info = new MovieModelInfo(kind, users.Count, data.Count, kind == "ease" ? options.Lambda : 0, kind == "knn" ? options.Neighbours : 0);
+        var info = new MovieModelInfo(kind, users.Count, data.Count, kind == "ease" ? options.Ease.Lambda : 0, kind == "knn" ? options.Neighbours : 0);
         var weight = model is EaseModel ease ? ease.Weight : (Func<int, int, float>)((ItemKnnModel)model).Weight;
         var trained = new MovieModel(movies, data.ItemCounts(), model, weight, info);
         progress?.Report(("publish", null));
@@ -80,7 +80,7 @@ public sealed partial class MovieTrainer(IMovieStore store, TimeProvider clock, 
 
     private static IRecommender Build(InteractionMatrix data, string kind, MovieTrainingOptions options, IProgress<double> progress, CancellationToken ct) =>
         kind == "ease"
-            ? EaseModel.Train(data, options.Lambda, progress, ct)
+            ? EaseModel.Train(data, options.Ease, progress, ct)
             : ItemKnnModel.Train(data, options.Neighbours, progress: progress, ct: ct);
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Training on {Users:N0} users, {Movies:N0} movies, {Likes:N0} positive preferences")]

@@ -1,4 +1,5 @@
 using Quarry.Core.Hosting;
+using Quarry.Learn.Recommenders;
 
 namespace Quarry.Movies.Training;
 
@@ -14,8 +15,8 @@ public sealed record MovieTrainingOptions
     /// <summary><c>ease</c>, <c>knn</c>, or <c>auto</c> (EASE up to <see cref="MaxEaseItems"/> movies, kNN beyond).</summary>
     public string Model { get; init; } = "auto";
 
-    /// <summary>EASE's regularisation.</summary>
-    public float Lambda { get; init; } = 200f;
+    /// <summary>EASE's settings (λ and the validated regularisation extras).</summary>
+    public EaseOptions Ease { get; init; } = EaseOptions.Recommended;
 
     /// <summary>kNN's neighbours per movie.</summary>
     public int Neighbours { get; init; } = 100;
@@ -34,9 +35,9 @@ public sealed record MovieTrainingOptions
             throw new ArgumentException($"--model must be auto, ease or knn; got '{Model}'.");
         }
 
-        if (!(Lambda > 0) || float.IsInfinity(Lambda))
+        if (!(Ease.Lambda > 0) || float.IsInfinity(Ease.Lambda))
         {
-            throw new ArgumentException($"--lambda must be a positive number; got {Lambda}.");
+            throw new ArgumentException($"--lambda must be a positive number; got {Ease.Lambda}.");
         }
 
         if (Neighbours is < 1 or > 10_000)

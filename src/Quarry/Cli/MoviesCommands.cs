@@ -47,7 +47,7 @@ internal static class MoviesCommands
     {
         var dataDir = CommonOptions.DataDir();
         var model = new Option<string>("--model") { Description = "ease, knn, or auto (EASE up to 20,000 movies, kNN beyond).", DefaultValueFactory = _ => "auto" };
-        var lambda = new Option<float>("--lambda") { Description = "EASE regularisation.", DefaultValueFactory = _ => new MovieTrainingOptions { DataDir = "" }.Lambda };
+        var lambda = new Option<float>("--lambda") { Description = "EASE regularisation.", DefaultValueFactory = _ => Learn.Recommenders.EaseOptions.Recommended.Lambda };
         var neighbours = new Option<int>("--neighbours") { Description = "kNN neighbours per movie.", DefaultValueFactory = _ => 100 };
         var command = new Command("movies", "Learn the movie model from every preference in the store and publish it; servers swap it in live.")
         {
@@ -63,7 +63,7 @@ internal static class MoviesCommands
             {
                 DataDir = Path.GetFullPath(server.DataDir),
                 Model = parse.GetValue(model)!,
-                Lambda = parse.GetValue(lambda),
+                Ease = Learn.Recommenders.EaseOptions.Recommended with { Lambda = parse.GetValue(lambda) },
                 Neighbours = parse.GetValue(neighbours),
             }, new Progress<(string Stage, double? Fraction)>(p => Console.Error.Write($"\r[{p.Stage}] {(p.Fraction is { } f ? $"{f:P0}" : "")}   ")), ct);
             Console.Error.WriteLine();
@@ -78,7 +78,7 @@ internal static class MoviesCommands
     {
         var dataset = new Option<string>("--dataset") { Description = "MovieLens directory, file or .zip to evaluate on.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the held-out split.", DefaultValueFactory = _ => 42 };
-        var lambda = new Option<float>("--lambda") { Description = "EASE regularisation.", DefaultValueFactory = _ => new MovieTrainingOptions { DataDir = "" }.Lambda };
+        var lambda = new Option<float>("--lambda") { Description = "EASE regularisation.", DefaultValueFactory = _ => Learn.Recommenders.EaseOptions.Recommended.Lambda };
         var neighbours = new Option<int>("--neighbours") { Description = "kNN neighbours per movie.", DefaultValueFactory = _ => 100 };
         var movies = new Command("movies", "Offline quality on a held-out split (protocol in docs/recommenders.md): Recall@20, NDCG@10, Precision@10 for MostPop, ItemKNN and EASE.")
         {
