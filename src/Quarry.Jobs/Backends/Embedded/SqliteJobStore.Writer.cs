@@ -111,6 +111,7 @@ internal sealed partial class SqliteJobStore
         if (wakes)
         {
             Wake.Pulse();
+            _crossProcess.Notify();
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed partial class SqliteJobStore
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
     private readonly SqliteConnection _writer;
+    private readonly CrossProcessWake _crossProcess;
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
@@ -36,7 +37,7 @@ internal sealed partial class SqliteJobStore
     private int _references = 1;
     private bool _closed;
 
-    private SqliteJobStore(string path, SqliteConnection writer, ILogger logger)
+    private SqliteJobStore(string path, SqliteConnection writer, CrossProcessWake crossProcess, ILogger logger)
     {
         Path = path;
         _writer = writer;
@@ -47,6 +48,8 @@ internal sealed partial class SqliteJobStore
         _savepoint = JobRows.Prepare(writer, "SAVEPOINT operation");
         _releaseSavepoint = JobRows.Prepare(writer, "RELEASE operation");
         _rollbackToSavepoint = JobRows.Prepare(writer, "ROLLBACK TO operation");
+        _crossProcess = crossProcess;
+        crossProcess.Attach(Wake);
         _loop = Task.Run(RunAsync);
     }
 
@@ -72,7 +75,7 @@ internal sealed partial class SqliteJobStore
             SqliteJobStore store;
             try
             {
-                store = new SqliteJobStore(fullPath, writer, logger);
+                store = new SqliteJobStore(fullPath, writer, new CrossProcessWake(fullPath), logger);
             }
             catch (SqliteException e)
             {
@@ -184,6 +187,7 @@ internal sealed partial class SqliteJobStore
         }
 
         _writer.Dispose();
+        _crossProcess.Dispose();
         lock (_readersLock)
         {
             _closed = true;
