@@ -28,10 +28,10 @@ public static class SyntheticMovieLens
     }
 
     /// <summary>The taste model the files of <paramref name="options"/> are drawn from (the same random sequence as <see cref="WriteAsync"/>).</summary>
-    internal static SyntheticTasteModel Model(SyntheticMovieOptions options, out SyntheticRandom random)
+    internal static SyntheticTasteModel Model(SyntheticMovieOptions options, out SeededRandom random)
     {
         options.Validate();
-        random = new SyntheticRandom(options.Seed);
+        random = new SeededRandom(options.Seed);
         return SyntheticTasteModel.Create(options, random);
     }
 
@@ -43,7 +43,7 @@ public static class SyntheticMovieLens
         WriteAtomically(Path.Combine(directory, "ratings.csv"), csv => WriteRatings(csv, model, options, random, ct));
     }
 
-    private static void WriteMovies(CsvWriter csv, SyntheticTasteModel model, SyntheticMovieOptions options, SyntheticRandom random)
+    private static void WriteMovies(CsvWriter csv, SyntheticTasteModel model, SyntheticMovieOptions options, SeededRandom random)
     {
         var titles = new SyntheticTitles();
         csv.WriteRow("movieId", "title", "genres");
@@ -56,7 +56,7 @@ public static class SyntheticMovieLens
         }
     }
 
-    private static void WriteRatings(CsvWriter csv, SyntheticTasteModel model, SyntheticMovieOptions options, SyntheticRandom random, CancellationToken ct)
+    private static void WriteRatings(CsvWriter csv, SyntheticTasteModel model, SyntheticMovieOptions options, SeededRandom random, CancellationToken ct)
     {
         var sampler = new SyntheticSampler(model);
         var mu = Math.Log(options.RatingsPerUser) - (LengthSigma * LengthSigma / 2);
@@ -88,7 +88,7 @@ public static class SyntheticMovieLens
     }
 
     // 0..9 for 0.5..5 stars: a 3.2 baseline, +2 stars per unit of affinity above typical, biases and noise.
-    private static int RatingStep(SyntheticTasteModel model, int user, int movie, SyntheticRandom random)
+    private static int RatingStep(SyntheticTasteModel model, int user, int movie, SeededRandom random)
     {
         var stars = 3.2 + (2.0 * (model.Affinity(user, movie) - 0.45)) + model.MovieBias[movie] + model.UserBias[user]
             + (0.45 * random.NextGaussian());

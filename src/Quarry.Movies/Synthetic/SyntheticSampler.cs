@@ -1,3 +1,5 @@
+using Quarry.Core.Datasets;
+
 namespace Quarry.Movies.Synthetic;
 
 /// <summary>Draws the distinct movies a user rates: by taste factor then popularity, or by popularity alone.</summary>
@@ -50,7 +52,7 @@ internal sealed class SyntheticSampler
     }
 
     /// <summary>Fills <paramref name="chosen"/> with up to <paramref name="count"/> distinct movies for <paramref name="user"/>.</summary>
-    public void Sample(int user, int count, SyntheticRandom random, List<int> chosen)
+    public void Sample(int user, int count, SeededRandom random, List<int> chosen)
     {
         chosen.Clear();
         for (var attempt = 0; chosen.Count < count && attempt < count * 20; attempt++)
@@ -64,11 +66,11 @@ internal sealed class SyntheticSampler
         }
     }
 
-    private int Draw(int user, SyntheticRandom random)
+    private int Draw(int user, SeededRandom random)
     {
         if (random.NextDouble() < _model.Exploration[user])
         {
-            return random.Pick(_allCumulative);
+            return random.Sample(_allCumulative);
         }
 
         var roll = random.NextDouble();
@@ -77,6 +79,6 @@ internal sealed class SyntheticSampler
             ? _model.UserDominant[user]
             : roll < DominantShare + SecondaryShare ? secondary : random.Next(_model.Factors);
         var sums = _factorCumulative[factor];
-        return sums.Length == 0 ? -1 : _factorMovies[factor][random.Pick(sums)];
+        return sums.Length == 0 ? -1 : _factorMovies[factor][random.Sample(sums)];
     }
 }

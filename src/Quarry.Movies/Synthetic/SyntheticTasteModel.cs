@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 
+using Quarry.Core.Datasets;
+
 namespace Quarry.Movies.Synthetic;
 
 /// <summary>
@@ -59,7 +61,7 @@ internal sealed class SyntheticTasteModel
     /// <summary>Share of the user's picks drawn by popularity alone, ignoring taste.</summary>
     public float[] Exploration { get; }
 
-    public static SyntheticTasteModel Create(SyntheticMovieOptions options, SyntheticRandom random)
+    public static SyntheticTasteModel Create(SyntheticMovieOptions options, SeededRandom random)
     {
         var k = options.Factors;
         var model = new SyntheticTasteModel(k, options.Movies, options.Users);
@@ -128,9 +130,9 @@ internal sealed class SyntheticTasteModel
         }
     }
 
-    private static (int Dominant, int Secondary) PickFactors(SyntheticRandom random, double[] factorWeights, int k)
+    private static (int Dominant, int Secondary) PickFactors(SeededRandom random, double[] factorWeights, int k)
     {
-        var dominant = random.Pick(factorWeights);
+        var dominant = random.Sample(factorWeights);
         var secondary = -1;
         if (random.NextDouble() < SecondaryShare)
         {
@@ -144,7 +146,7 @@ internal sealed class SyntheticTasteModel
         return (dominant, secondary);
     }
 
-    private static void FillVector(Span<float> vector, int dominant, int secondary, SyntheticRandom random)
+    private static void FillVector(Span<float> vector, int dominant, int secondary, SeededRandom random)
     {
         for (var i = 0; i < vector.Length; i++)
         {

@@ -1,5 +1,7 @@
 using System.Text;
 
+using Quarry.Core.Datasets;
+
 namespace Quarry.Movies.Synthetic;
 
 /// <summary>Plausible, unique movie titles ("The Silent Harbor", "Letters from Galway") and release years.</summary>
@@ -36,7 +38,7 @@ internal sealed class SyntheticTitles
 
     private readonly HashSet<string> _used = new(StringComparer.OrdinalIgnoreCase);
 
-    public string Next(SyntheticRandom random)
+    public string Next(SeededRandom random)
     {
         for (var attempt = 0; attempt < 8; attempt++)
         {
@@ -60,10 +62,10 @@ internal sealed class SyntheticTitles
     }
 
     /// <summary>A release year from 1920 to 2020, most of them recent.</summary>
-    public static int Year(SyntheticRandom random) =>
+    public static int Year(SeededRandom random) =>
         Math.Clamp(2020 - (int)Math.Abs(22 * random.NextGaussian()), 1920, 2020);
 
-    private static string Compose(SyntheticRandom random) => random.Next(7) switch
+    private static string Compose(SeededRandom random) => random.Next(7) switch
     {
         0 or 1 => $"The {Pick(s_adjectives, random)} {Pick(s_nouns, random)}",
         2 => $"The {Pick(s_nouns, random)} of {Pick(s_places, random)}",
@@ -73,7 +75,7 @@ internal sealed class SyntheticTitles
         _ => $"{Pick(s_names, random)} in {Pick(s_places, random)}",
     };
 
-    private static string Pick(string[] words, SyntheticRandom random) => words[random.Next(words.Length)];
+    private static string Pick(string[] words, SeededRandom random) => words[random.Next(words.Length)];
 
     private static string Numeral(int n)
     {

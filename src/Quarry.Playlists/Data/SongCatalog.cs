@@ -1,3 +1,5 @@
+using Quarry.Core.Datasets;
+
 namespace Quarry.Playlists.Data;
 
 /// <summary>Synthetic genres, artists and songs, with Zipf-like popularity between and within genres.</summary>

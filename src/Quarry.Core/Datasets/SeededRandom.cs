@@ -1,7 +1,7 @@
-namespace Quarry.Playlists.Data;
+namespace Quarry.Core.Datasets;
 
 /// <summary>A small xoshiro256** generator whose sequence for a seed never changes between runtimes.</summary>
-internal sealed class SeededRandom
+public sealed class SeededRandom
 {
     private ulong _s0;
     private ulong _s1;
