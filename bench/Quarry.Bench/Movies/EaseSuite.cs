@@ -21,7 +21,8 @@ internal static class EaseSuite
         }
 
         PrintMachine(options);
-        var data = MovieLens.Load(options.DataDirectory);
+        var (ratings, users, items) = Quarry.Movies.Training.MovieEvaluation.Load(options.DataDirectory);
+        var data = new MovieLens(ratings, users, items);
         var split = HoldoutSplit.Create(data.Ratings, data.Users, data.Items, options.Seed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"data: {data.Ratings.Count:N0} ratings, {data.Users} users, {data.Items:N0} movies (those in ratings.csv); positives in train {split.Train.Count:N0}, users evaluated {split.HeldOut.Count}, held-out items {split.HeldOut.Values.Sum(v => v.Length):N0}"));

@@ -19,7 +19,7 @@ public static class MovieEvaluation
     /// <summary>Reads the ratings, splits them with <paramref name="seed"/>, trains each model on the training part and scores it.</summary>
     public static async Task<EvaluationReport> RunAsync(string pathOrDir, int seed, float lambda, int neighbours, IProgress<string>? progress, CancellationToken ct)
     {
-        var (ratings, users, items) = await Task.Run(() => Read(pathOrDir), ct);
+        var (ratings, users, items) = await Task.Run(() => Load(pathOrDir), ct);
         var split = HoldoutSplit.Create(ratings, users, items, seed);
         var results = new List<ModelQuality>();
         foreach (var (name, train) in new (string, Func<IRecommender>)[]
@@ -42,8 +42,11 @@ public static class MovieEvaluation
         return new EvaluationReport(users, items, ratings.Count, results[0].Quality.UsersEvaluated, results);
     }
 
-    /// <summary>Every rating with users and movies mapped to dense indices (movies: those rated at least once).</summary>
-    private static (List<Rating> Ratings, int Users, int Items) Read(string pathOrDir)
+    /// <summary>
+    /// Every rating of a MovieLens directory, file or .zip, with users and movies mapped to dense indices in ascending id
+    /// order (movies: those rated at least once), so the seeded split does not depend on the order of the file.
+    /// </summary>
+    public static (List<Rating> Ratings, int Users, int Items) Load(string pathOrDir)
     {
         var source = MovieLensSource.Locate(pathOrDir);
         var latest = source.Layout == MovieLensLayout.Latest;
@@ -57,30 +60,20 @@ public static class MovieEvaluation
         }
 
         var known = movies.Select(m => m.Id).ToHashSet();
-        var users = new Dictionary<int, int>();
-        var items = new Dictionary<int, int>();
-        var ratings = new List<Rating>();
+        List<(int User, int Movie, float Value)> raw;
         using (var stream = File.OpenRead(ratingsFile))
         {
             var rows = latest
                 ? LatestLayoutReader.ReadRatings(stream, ratingsFile, known, Path.GetFileName(moviesFile))
                 : Classic100KReader.ReadRatings(stream, ratingsFile, known, Path.GetFileName(moviesFile));
-            foreach (var (user, movie, value, _) in rows)
-            {
-                if (!users.TryGetValue(user, out var u))
-                {
-                    users[user] = u = users.Count;
-                }
-
-                if (!items.TryGetValue(movie, out var i))
-                {
-                    items[movie] = i = items.Count;
-                }
-
-                ratings.Add(new Rating(u, i, value));
-            }
+            raw = rows.Select(r => (r.User, r.Movie, r.Rating)).ToList();
         }
 
-        return (ratings, users.Count, items.Count);
+        var users = Dense(raw.Select(r => r.User));
+        var items = Dense(raw.Select(r => r.Movie));
+        return (raw.ConvertAll(r => new Rating(users[r.User], items[r.Movie], r.Value)), users.Count, items.Count);
     }
+
+    private static Dictionary<int, int> Dense(IEnumerable<int> ids) =>
+        ids.Distinct().Order().Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
 }
