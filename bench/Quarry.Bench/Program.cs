@@ -5,6 +5,7 @@ suites["fimi"] = Quarry.Bench.Fimi.FimiSuite.RunAsync;
 suites["jobs"] = Quarry.Bench.Jobs.JobsSuite.RunAsync;
 suites["ease"] = Quarry.Bench.Movies.EaseSuite.RunAsync;
 suites["rate"] = Quarry.Bench.Load.RateSuite.RunAsync;
+suites["diabetes"] = Quarry.Bench.Diabetes.DiabetesSuite.RunAsync;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {

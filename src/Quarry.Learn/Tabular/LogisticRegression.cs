@@ -193,7 +193,7 @@ public sealed class LogisticRegression : IBinaryClassifier
         return sum;
     }
 
-    /// <summary>Solves H·s = g in place of s by Cholesky factorisation (H is symmetric positive definite).</summary>
+    /// <summary>Writes the solution of H·s = g into s, by Cholesky factorisation (H is symmetric positive definite).</summary>
     private static void Solve(double[] h, double[] g, double[] s, int n)
     {
         var l = new double[n * n];
