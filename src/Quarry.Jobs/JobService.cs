@@ -9,7 +9,7 @@ namespace Quarry.Jobs;
 public sealed class InvalidJobException(string message) : Exception(message);
 
 /// <summary>Submits, reads, lists and cancels jobs: what the API and other services use.</summary>
-public sealed class JobService(IJobBackend backend, JobHandlers handlers) : IDisposable
+public sealed class JobService(IJobBackend backend, JobHandlers handlers, Workers.JobCompletions? completions = null) : IDisposable
 {
     private readonly SemaphoreSlim _initializing = new(1, 1);
     private volatile bool _initialized;
@@ -45,6 +45,36 @@ public sealed class JobService(IJobBackend backend, JobHandlers handlers) : IDis
         await EnsureInitializedAsync(cancellationToken);
         var records = await backend.SubmitAsync([new NewJob(Guid.CreateVersion7(), type, text)], cancellationToken);
         return records[0];
+    }
+
+    /// <summary>
+    /// Waits until the job reaches a final state or <paramref name="timeout"/> passes, and returns its record (still
+    /// unfinished on timeout). A worker in this process wakes the waiter at once; otherwise the record is polled.
+    /// </summary>
+    public async Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var recorded = completions?.WhenRecorded(id);
+        try
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            var poll = TimeSpan.FromMilliseconds(2);
+            while (true)
+            {
+                var record = await GetAsync(id, cancellationToken);
+                if (record is null || JobStatus.IsFinal(record.Status) || DateTime.UtcNow >= deadline)
+                {
+                    return record;
+                }
+
+                var wait = Task.Delay(poll, cancellationToken);
+                await (recorded is null ? wait : Task.WhenAny(recorded, wait));
+                poll = TimeSpan.FromMilliseconds(Math.Min(poll.TotalMilliseconds * 2, 50));
+            }
+        }
+        finally
+        {
+            completions?.Forget(id);
+        }
     }
 
     /// <summary>The record, or null when unknown.</summary>

@@ -33,6 +33,7 @@ public static class JobServices
         services.AddSingleton<IJobHandler, NoopJobHandler>();
         services.AddSingleton<IJobHandler, SleepJobHandler>();
         services.TryAddSingleton<JobHandlers>();
+        services.TryAddSingleton<JobCompletions>();
         services.TryAddSingleton<JobService>();
         services.AddHealthChecks().AddCheck<JobBackendHealthCheck>("jobs");
         services.AddSingleton(new UiLink("Jobs", "/jobs.html", "Submit background jobs and watch workers run them.", 40));

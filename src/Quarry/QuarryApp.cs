@@ -4,6 +4,7 @@ using Quarry.Core.Hosting;
 using Quarry.Jobs;
 using Quarry.Movies;
 using Quarry.Playlists;
+using Quarry.Predict;
 
 namespace Quarry;
 
@@ -28,6 +29,7 @@ public static class QuarryApp
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
         builder.Services.AddMovies();
+        builder.Services.AddPredict();
         builder.Services.AddPlaylists();
         builder.Services.AddJobs().AddJobWorker();
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
@@ -36,6 +38,7 @@ public static class QuarryApp
         var app = builder.Build();
         app.UseQuarryServer();
         app.MapMovies();
+        app.MapPredict();
         app.MapPlaylists();
         app.MapJobs();
         map?.Invoke(app);

@@ -15,7 +15,8 @@ namespace Quarry.Jobs.Workers;
 /// before they are handed back unfinished, so no accepted job is lost.
 /// </summary>
 public sealed partial class JobWorker(
-    IJobBackend backend, JobHandlers handlers, WorkerSettings settings, TimeProvider clock, ILogger<JobWorker> logger) : BackgroundService
+    IJobBackend backend, JobHandlers handlers, WorkerSettings settings, TimeProvider clock, ILogger<JobWorker> logger, JobCompletions? completions = null)
+    : BackgroundService
 {
     private const int MaxReportBatch = 512;
     private readonly Channel<JobOutcome> _outcomes = Channel.CreateUnbounded<JobOutcome>(new UnboundedChannelOptions { SingleReader = true });
@@ -237,6 +238,7 @@ public sealed partial class JobWorker(
                 try
                 {
                     await backend.ReportAsync(batch, CancellationToken.None);
+                    completions?.Recorded(batch.Where(o => o.Kind is OutcomeKind.Complete or OutcomeKind.Fail).Select(o => o.Lease.Id));
                     break;
                 }
                 catch (JobBackendUnavailableException e)

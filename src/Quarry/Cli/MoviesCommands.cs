@@ -98,7 +98,7 @@ internal static class MoviesCommands
 
             return 0;
         }));
-        return new Command("eval", "Offline evaluation of recommenders.") { movies };
+        return new Command("eval", "Offline evaluation of models.") { movies, DiabetesCommands.Eval() };
     }
 
     public static Command MakeMovies()

@@ -12,6 +12,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model offline and publish it to the data directory; running servers pick it up without restarting.");
         command.Add(Playlists());
         command.Add(MoviesCommands.Train());
+        command.Add(DiabetesCommands.Train());
         return command;
     }
 

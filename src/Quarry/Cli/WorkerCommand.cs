@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Quarry.Core.Hosting;
 using Quarry.Jobs;
+using Quarry.Predict;
 
 namespace Quarry.Cli;
 
@@ -37,7 +38,9 @@ internal static class WorkerCommand
             QuarryApp.ConfigureLogging(builder.Logging);
             builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateDataAnnotations();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = parse.GetValue(shutdown) ?? TimeSpan.FromSeconds(30));
+            builder.Services.AddHealthChecks();
             builder.Services.AddJobs().AddJobWorker(parse.GetValue(workerId), parse.GetValue(concurrency));
+            builder.Services.AddPredictWorker(); // prediction jobs need the model, loaded from the shared data dir
             using var host = builder.Build();
             try
             {

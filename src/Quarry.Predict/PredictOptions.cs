@@ -1,0 +1,17 @@
+namespace Quarry.Predict;
+
+/// <summary>Settings of the diabetes service, bound from <c>Quarry:Diabetes</c> (<c>Quarry__Diabetes__...</c>).</summary>
+public sealed class PredictOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Quarry:Diabetes";
+
+    /// <summary>CSV (path or URL) to train on at start when no model exists; empty means seeded demo data.</summary>
+    public string? Dataset { get; set; }
+
+    /// <summary>Train at start when no model exists.</summary>
+    public bool Bootstrap { get; set; } = true;
+
+    /// <summary>How often the model checkpoint is re-read.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quarry.Core.Artifacts;
+using Quarry.Core.Datasets;
+using Quarry.Core.Hosting;
+using Quarry.Jobs.Handlers;
+using Quarry.Predict.Model;
+using Quarry.Predict.Serving;
+using Quarry.Predict.Training;
+
+namespace Quarry.Predict;
+
+/// <summary>Registers and maps the diabetes prediction service (S5).</summary>
+public static partial class PredictServices
+{
+    /// <summary>Adds the model watcher and the prediction job handler (needed by servers and workers alike).</summary>
+    public static IServiceCollection AddPredictWorker(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<PredictOptions>().BindConfiguration(PredictOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DiabetesTrainer>();
+        services.AddModelArtifacts<DiabetesModel, Loader>("diabetes", sp => sp.GetRequiredService<IOptions<PredictOptions>>().Value.PollInterval);
+        services.AddSingleton<IJobHandler, PredictJobHandler>();
+        return services;
+    }
+
+    /// <summary>Adds everything the server needs: worker parts, the demo bootstrap and the UI link.</summary>
+    public static IServiceCollection AddPredict(this IServiceCollection services)
+    {
+        services.AddPredictWorker();
+        services.AddDatasetFetcher();
+        services.AddHostedService<Bootstrap>();
+        services.AddSingleton(new UiLink("Predictions", "/predictions", "Diabetes risk from eight measurements, computed by job workers.", 30));
+        return services;
+    }
+
+    /// <summary>Maps the API and the pages.</summary>
+    public static IEndpointRouteBuilder MapPredict(this IEndpointRouteBuilder endpoints) => endpoints.MapDiabetesApi().MapDiabetesPages();
+
+    private sealed class Loader(IOptions<ServerOptions> server) : IArtifactLoader<DiabetesModel>
+    {
+        public string Name => "diabetes";
+
+        public ArtifactDirectory Directory { get; } = DiabetesTrainer.Store(server.Value.DataDir);
+
+        public DiabetesModel Load(string path, CancellationToken cancellationToken) => DiabetesModelFile.Read(path);
+    }
+
+    private sealed partial class Bootstrap(
+        DiabetesTrainer trainer, DatasetFetcher fetcher, IOptions<ServerOptions> server, IOptions<PredictOptions> options, ILogger<Bootstrap> logger)
+        : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            var dataDir = server.Value.DataDir;
+            if (!options.Value.Bootstrap || File.Exists(DiabetesTrainer.Store(dataDir).CheckpointPath))
+            {
+                return;
+            }
+
+            try
+            {
+                var dataset = options.Value.Dataset;
+                var (csv, source, demo) = string.IsNullOrWhiteSpace(dataset)
+                    ? (DiabetesSynthetic.Csv(), "demo:seed=42", true)
+                    : (await File.ReadAllTextAsync(await fetcher.FetchAsync(dataset, dataDir, null, false, stoppingToken), stoppingToken), dataset, false);
+                await trainer.TrainAsync(csv, source, demo, dataDir, 42, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or HttpRequestException or ArgumentException)
+            {
+                LogFailed(logger, e, e.Message);
+            }
+        }
+
+        [LoggerMessage(EventId = 6100, Level = LogLevel.Error, Message = "Diabetes model training at start failed: {Reason}")]
+        private static partial void LogFailed(ILogger logger, Exception exception, string reason);
+    }
+}
