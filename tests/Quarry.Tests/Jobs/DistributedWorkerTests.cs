@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Quarry.TestSupport.Servers;
 using Quarry.Tests.Infrastructure;
 
@@ -193,6 +194,41 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
         }, TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Predictions_run_on_both_workers_and_stopping_one_loses_none()
+    {
+        var swap = _server.App.Services.GetRequiredService<Quarry.Core.Artifacts.ModelSwap<Quarry.Predict.Model.DiabetesModel>>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (swap.Current is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no diabetes model");
+            await Task.Delay(50, Ct);
+        }
+
+        await using var first = StartWorker("predict-one", 4);
+        await using var second = StartWorker("predict-two", 4);
+        var workers = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var answered = 0;
+        await Parallel.ForAsync(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+        {
+            if (Interlocked.Increment(ref answered) == 80)
+            {
+                second.Signal(Sigterm); // a worker leaves mid-run; its jobs finish or go back to the queue
+            }
+
+            using var response = await _server.Client.PostAsync("/api/diabetes/predict",
+                new StringContent($"{{\"rows\":[[{i % 10},120,70,30,80,32.0,0.4,{20 + (i % 50)}]]}}"), ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            Assert.Equal(1, body.GetProperty("probabilities").GetArrayLength());
+            workers.Add(body.GetProperty("worker").GetString()!);
+        });
+
+        Assert.Equal(200, workers.Count);
+        Assert.Equal(["predict-one", "predict-two"], workers.Distinct().Order());
+        Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     private Dictionary<string, string> Settings() => new(Engines())
     {
         ["Quarry__Jobs__Prefix"] = _prefix,
@@ -200,7 +236,8 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
     };
 
     private QuarryProcess StartWorker(string id, int concurrency) =>
-        QuarryProcess.Start("quarry.dll", ["worker", "--worker-id", id, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)], Settings());
+        QuarryProcess.Start("quarry.dll", ["worker", "--worker-id", id, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string>(Settings()) { ["QUARRY_DATA_DIR"] = _server.DataDir }); // shares the server's models
 
     private async Task<int> CountAsync(string status, string? worker)
     {
