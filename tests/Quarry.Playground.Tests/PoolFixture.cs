@@ -1,0 +1,21 @@
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Quarry.Playground.Tests;
+
+/// <summary>One pool shared by the attack suite, created after a fake secret is placed in the server's environment.</summary>
+public sealed class PoolFixture : IAsyncLifetime
+{
+    public const string SecretName = "QUARRY_FAKE_SECRET";
+    public const string SecretValue = "s3cr3t-7f1e9a0b42c6d";
+
+    public SandboxPool Pool { get; private set; } = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable(SecretName, SecretValue);
+        Pool = new SandboxPool(new SandboxLimits { Wall = TimeSpan.FromSeconds(3), Cpu = TimeSpan.FromSeconds(1) }, size: 2);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await Pool.DisposeAsync();
+}
