@@ -108,6 +108,11 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
     {
         await using var w1 = StartWorker("worker-one", 2);
         await using var w2 = StartWorker("worker-two", 2);
+        foreach (var worker in new[] { w1, w2 })
+        {
+            await worker.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("taking jobs"), TimeSpan.FromSeconds(60));
+        }
+
         var ids = new List<Guid>();
         for (var i = 0; i < 10; i++)
         {
@@ -207,6 +212,11 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
 
         await using var first = StartWorker("predict-one", 4);
         await using var second = StartWorker("predict-two", 4);
+        foreach (var worker in new[] { first, second })
+        {
+            await worker.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("taking jobs"), TimeSpan.FromSeconds(60));
+        }
+
         var workers = new System.Collections.Concurrent.ConcurrentBag<string>();
         var answered = 0;
         await Parallel.ForAsync(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
