@@ -137,7 +137,8 @@ public static class JobsApi
                 statusCode: StatusCodes.Status409Conflict, title: "Job cannot be cancelled");
     }
 
-    private static async ValueTask<object?> BackendDown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>An endpoint filter that answers 503 with Retry-After when the job backend is down, for any endpoint that submits jobs.</summary>
+    public static async ValueTask<object?> BackendDown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {

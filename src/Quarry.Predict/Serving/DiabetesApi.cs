@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Quarry.Core.Hosting;
 using Quarry.Jobs;
-using Quarry.Jobs.Backends;
 using Quarry.Jobs.Model;
 
 namespace Quarry.Predict.Serving;
@@ -18,7 +17,7 @@ public static class DiabetesApi
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapDiabetesApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/diabetes/predict", PredictAsync).WithTags("Predictions").WithName("PredictDiabetes")
+        endpoints.MapPost("/api/diabetes/predict", PredictAsync).AddEndpointFilter(Quarry.Jobs.Api.JobsApi.BackendDown).WithTags("Predictions").WithName("PredictDiabetes")
             .WithSummary("Probabilities and classes for rows of 8 features, computed by a job worker; ?wait=false returns the job id at once.");
         return endpoints;
     }
@@ -43,30 +42,21 @@ public static class DiabetesApi
                 return Invalid(problem);
             }
 
-            try
+            var job = await jobs.SubmitAsync(PredictJobHandler.JobType, doc.RootElement, ct);
+            if (string.Equals(wait, "false", StringComparison.OrdinalIgnoreCase))
             {
-                var job = await jobs.SubmitAsync(PredictJobHandler.JobType, doc.RootElement, ct);
-                if (string.Equals(wait, "false", StringComparison.OrdinalIgnoreCase))
-                {
-                    return TypedResults.Accepted($"/jobs/{job.Id}", new { id = job.Id, status = job.Status });
-                }
+                return TypedResults.Accepted($"/jobs/{job.Id}", new { id = job.Id, status = job.Status });
+            }
 
-                var done = await jobs.WaitAsync(job.Id, Deadline, ct);
-                return done switch
-                {
-                    { Status: JobStatus.Complete, Result: { } result } => Results.Text(
-                        result.Insert(1, $"\"jobId\":\"{job.Id}\",\"worker\":{JsonSerializer.Serialize(done.Worker)},"), "application/json"),
-                    { Status: JobStatus.Failed } => TypedResults.Problem($"The prediction job failed: {done.Error}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                        title: "Prediction failed"),
-                    _ => TypedResults.Accepted($"/jobs/{job.Id}", new { id = job.Id, status = done?.Status, detail = "Still running; poll the job." }),
-                };
-            }
-            catch (JobBackendUnavailableException e)
+            var done = await jobs.WaitAsync(job.Id, Deadline, ct);
+            return done switch
             {
-                request.HttpContext.Response.Headers.RetryAfter = "5";
-                return TypedResults.Problem($"The job backend is unavailable: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: "Job backend unavailable");
-            }
+                { Status: JobStatus.Complete, Result: { } result } => Results.Text(
+                    result.Insert(1, $"\"jobId\":\"{job.Id}\",\"worker\":{JsonSerializer.Serialize(done.Worker)},"), "application/json"),
+                { Status: JobStatus.Failed } => TypedResults.Problem($"The prediction job failed: {done.Error}", statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Prediction failed"),
+                _ => TypedResults.Accepted($"/jobs/{job.Id}", new { id = job.Id, status = done?.Status, detail = "Still running; poll the job." }),
+            };
         }
     }
 
