@@ -151,16 +151,9 @@ public sealed partial class JobWorker(
     private async Task RunAsync(JobLease lease)
     {
         await Task.Yield(); // never run a handler on the take loop's thread
-        JobOutcome outcome;
-        try
-        {
-            outcome = await ExecuteAsync(lease);
-        }
-        finally
-        {
-            _running.TryRemove(lease.Id, out _);
-            _slots.Release();
-        }
+        // The slot and the lease stay held until the reporter has stored the outcome, so a worker never holds more
+        // jobs than its concurrency: a crash re-runs at most that many.
+        var outcome = await ExecuteAsync(lease);
 
         if (outcome.Kind is OutcomeKind.Retry or OutcomeKind.Fail)
         {
@@ -239,6 +232,12 @@ public sealed partial class JobWorker(
                 {
                     await backend.ReportAsync(batch, CancellationToken.None);
                     completions?.Recorded(batch.Where(o => o.Kind is OutcomeKind.Complete or OutcomeKind.Fail).Select(o => o.Lease.Id));
+                    foreach (var reported in batch)
+                    {
+                        _running.TryRemove(reported.Lease.Id, out _);
+                        _slots.Release();
+                    }
+
                     break;
                 }
                 catch (JobBackendUnavailableException e)

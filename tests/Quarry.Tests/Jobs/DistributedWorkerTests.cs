@@ -242,7 +242,7 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
     private Dictionary<string, string> Settings() => new(Engines())
     {
         ["Quarry__Jobs__Prefix"] = _prefix,
-        ["Quarry__Jobs__LeaseDuration"] = "00:00:02",
+        ["Quarry__Jobs__LeaseDuration"] = "00:00:04", // short for a quick recovery, long enough that a busy machine's heartbeats keep up
     };
 
     private QuarryProcess StartWorker(string id, int concurrency) =>
