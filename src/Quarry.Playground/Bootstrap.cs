@@ -35,9 +35,10 @@ except SystemExit as e:
     else:
         print(e.code, file=sys.__stderr__)
         _code = 1
-except BaseException:
+except BaseException as _e:
     try:
-        traceback.print_exc()
+        _tb = _e.__traceback__
+        traceback.print_exception(type(_e), _e, _tb.tb_next if _tb is not None else None)
     except BaseException:
         pass
     _code = 1

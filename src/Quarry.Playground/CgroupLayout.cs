@@ -27,6 +27,82 @@ internal sealed record CgroupLayout(string Mode, string? Memory, string? Pids, s
         return new CgroupLayout("v1", memory, pids, cpu, notes);
     }
 
+    /// <summary>
+    /// Creates one parent cgroup for a pool's runs beneath each usable controller: CPU weight a quarter of a normal process's,
+    /// so busy sandboxes together cannot starve the server, and one memory cap for all runs together.
+    /// Returns the layout to create run cgroups in and the directories to remove when the pool is gone.
+    /// </summary>
+    public (CgroupLayout Layout, IReadOnlyList<string> Created) CreatePoolParent(string name, long totalMemoryBytes)
+    {
+        var created = new List<string>();
+        string? Make(string? parent)
+        {
+            if (parent is null)
+            {
+                return null;
+            }
+
+            string dir = Path.Combine(parent, name);
+            if (!created.Contains(dir))
+            {
+                Directory.CreateDirectory(dir);
+                created.Add(dir);
+            }
+
+            return dir;
+        }
+
+        try
+        {
+            string limit = totalMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (Mode == "v2")
+            {
+                string dir = Make(Memory)!;
+                File.WriteAllText(Path.Combine(dir, "cgroup.subtree_control"), "+memory +pids +cpu");
+                File.WriteAllText(Path.Combine(dir, "cpu.weight"), "25");
+                if (totalMemoryBytes > 0)
+                {
+                    File.WriteAllText(Path.Combine(dir, "memory.max"), limit);
+                }
+
+                return (this with { Memory = dir, Pids = dir, Cpu = dir }, created);
+            }
+
+            string? memory = Make(Memory), pids = Make(Pids), cpu = Make(Cpu);
+            if (memory is not null && totalMemoryBytes > 0)
+            {
+                File.WriteAllText(Path.Combine(memory, "memory.limit_in_bytes"), limit);
+            }
+
+            if (cpu is not null)
+            {
+                File.WriteAllText(Path.Combine(cpu, "cpu.shares"), "256");
+            }
+
+            return (this with { Memory = memory, Pids = pids, Cpu = cpu }, created);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            RemoveDirectories(created);
+            return (this with { Notes = [.. Notes, $"no pool parent cgroup ({e.Message}): runs are created directly under the server's"] }, []);
+        }
+    }
+
+    /// <summary>Removes empty cgroup directories, deepest first; ones still in use are left.</summary>
+    public static void RemoveDirectories(IReadOnlyList<string> dirs)
+    {
+        for (int i = dirs.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                Directory.Delete(dirs[i]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     private static CgroupLayout? DetectV2(Dictionary<string, string> own, List<string> notes)
     {
         string mount = File.Exists(Path.Combine(Root, "cgroup.controllers")) ? Root : Path.Combine(Root, "unified");

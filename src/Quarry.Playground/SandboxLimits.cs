@@ -1,21 +1,50 @@
 namespace Quarry.Playground;
 
-/// <summary>Per-run resource limits applied to every sandbox.</summary>
+/// <summary>Per-run resource limits applied to every sandbox (<c>Playground__Limits__...</c>).</summary>
 public sealed record SandboxLimits
 {
+    /// <summary>Wall-clock time a run may take before it is killed and reported as timed out.</summary>
     public TimeSpan Wall { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Address space (RLIMIT_AS) and memory cgroup limit.</summary>
     public long MemoryBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>Processes and threads (RLIMIT_NPROC and pids.max).</summary>
     public int Processes { get; init; } = 64;
 
+    /// <summary>Bytes kept from each of stdout and stderr; the rest is read and dropped.</summary>
     public int OutputBytesPerStream { get; init; } = 64 * 1024;
 
+    /// <summary>Largest file a run may write (RLIMIT_FSIZE).</summary>
     public long FileBytes { get; init; } = 16L * 1024 * 1024;
 
+    /// <summary>Open descriptors (RLIMIT_NOFILE).</summary>
     public int OpenFiles { get; init; } = 64;
 
+    /// <summary>CPU time (RLIMIT_CPU, whole seconds, at least one).</summary>
     public TimeSpan Cpu { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Size of the sandbox's <c>/tmp</c> (tmpfs).</summary>
     public long TmpBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>Throws when a limit is out of range, naming it.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, string rule)
+        {
+            if (!ok)
+            {
+                throw new ArgumentOutOfRangeException(name, $"Playground limit {name} must be {rule}.");
+            }
+        }
+
+        Check(Wall > TimeSpan.Zero && Wall <= TimeSpan.FromMinutes(10), nameof(Wall), "between 0 and 10 minutes");
+        Check(MemoryBytes >= 16L << 20, nameof(MemoryBytes), "at least 16 MiB");
+        Check(Processes >= 1, nameof(Processes), "at least 1");
+        Check(OutputBytesPerStream >= 1, nameof(OutputBytesPerStream), "at least 1");
+        Check(FileBytes >= 0, nameof(FileBytes), "0 or more");
+        Check(OpenFiles >= 16, nameof(OpenFiles), "at least 16");
+        Check(Cpu >= TimeSpan.FromSeconds(1), nameof(Cpu), "at least 1 s");
+        Check(TmpBytes >= 1L << 20, nameof(TmpBytes), "at least 1 MiB");
+    }
 }

@@ -4,96 +4,140 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Quarry.Playground;
 
-/// <summary>Keeps pre-started single-use sandboxes; each serves one request and is replaced in the background.</summary>
+/// <summary>
+/// Runs code in single-use sandboxes. A few are kept started (Python running, waiting on stdin); each serves one request
+/// and is replaced in the background. Up to <see cref="PlaygroundOptions.MaxConcurrentRuns"/> run at once, so a burst of
+/// busy loops cannot queue a cheap request behind them; a request beyond the warm ones starts its own sandbox.
+/// </summary>
 public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static int s_pools;
     private readonly SandboxCapabilities _caps;
     private readonly CgroupLayout? _cgroups;
-    private readonly SandboxLimits _limits;
+    private readonly IReadOnlyList<string> _parentCgroups = [];
+    private readonly PlaygroundOptions _options;
     private readonly bool _isolated;
     private readonly ILogger _logger;
     private readonly Channel<Sandbox> _ready = Channel.CreateUnbounded<Sandbox>();
-    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _runs;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
     private readonly Lock _backgroundLock = new();
 
-    /// <param name="limits">Per-run limits; defaults when null.</param>
-    /// <param name="size">Warm sandboxes kept ready, which is also the number of runs at once.</param>
-    /// <param name="allowUnsafe">Run without namespace isolation when the host cannot provide it.</param>
-    /// <param name="logger">Where start-up, unsafe-mode and failure messages go.</param>
-    public SandboxPool(SandboxLimits? limits = null, int size = 2, bool allowUnsafe = false, ILogger<SandboxPool>? logger = null)
+    /// <summary>Probes the host's isolation and starts the warm sandboxes.</summary>
+    /// <exception cref="InvalidOperationException">No working isolation and <see cref="PlaygroundOptions.AllowUnsandboxed"/> is not set.</exception>
+    public SandboxPool(PlaygroundOptions? options = null, ILogger<SandboxPool>? logger = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        _limits = limits ?? new SandboxLimits();
+        _options = options ?? new PlaygroundOptions();
+        _options.Limits.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.WarmSandboxes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentRuns, 1);
         _logger = logger ?? NullLogger<SandboxPool>.Instance;
-        _caps = SandboxProbe.Detect();
-        Size = size;
+        _caps = SandboxProbe.Detect(_options.BubblewrapPath);
         _isolated = _caps.IsolationWorks;
         if (!_isolated)
         {
-            if (!allowUnsafe)
+            if (!_options.AllowUnsandboxed)
             {
                 throw new InvalidOperationException(
-                    "Python sandbox isolation is not available on this host (" + _caps + "). " +
-                    "Install bubblewrap with user namespaces enabled, or pass allowUnsafe to run untrusted code without isolation.");
+                    "Python sandbox isolation is not available on this host (" + _caps + "). Install bubblewrap and python3 with user " +
+                    "namespaces enabled, or set Playground__AllowUnsandboxed=true to run untrusted code WITHOUT isolation (development only).");
             }
 
             LogUnsafe(_logger, _caps.ToString());
         }
 
-        _cgroups = _caps.CgroupMode == "none" ? null : CgroupLayout.Detect();
-        LogStarted(_logger, size, _caps.ToString());
-        _slots = new SemaphoreSlim(size, size);
-        for (int i = 0; i < size; i++)
+        if (_caps.CgroupMode != "none")
+        {
+            var name = $"quarry-playground-{Environment.ProcessId}-{Interlocked.Increment(ref s_pools)}";
+            (_cgroups, _parentCgroups) = CgroupLayout.Detect().CreatePoolParent(name, _options.TotalMemoryBytes);
+        }
+
+        LogStarted(_logger, _options.WarmSandboxes, _options.MaxConcurrentRuns, _caps.ToString());
+        _runs = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
+        for (int i = 0; i < _options.WarmSandboxes; i++)
         {
             Replenish();
         }
     }
 
-    public int Size { get; }
-
+    /// <summary>What isolation the sandboxes get.</summary>
     public SandboxCapabilities Capabilities => _caps;
+
+    /// <summary>Whether runs are isolated (false only when <see cref="PlaygroundOptions.AllowUnsandboxed"/> let the pool start without).</summary>
+    public bool Isolated => _isolated;
+
+    /// <summary>Runs in progress.</summary>
+    public int Running => _options.MaxConcurrentRuns - _runs.CurrentCount;
+
+    /// <summary>Sandboxes kept started.</summary>
+    public int WarmSandboxes => _options.WarmSandboxes;
+
+    /// <summary>Processes in the pool's cgroups (the pids hierarchy, or else the first one), warm sandboxes included; -1 without cgroups.</summary>
+    internal int CgroupProcesses()
+    {
+        var parent = _cgroups?.Pids ?? _cgroups?.Memory ?? _cgroups?.Cpu;
+        if (parent is null || !_parentCgroups.Contains(parent))
+        {
+            return -1;
+        }
+
+        int count = 0;
+        foreach (var procs in Directory.EnumerateFiles(parent, "cgroup.procs", SearchOption.AllDirectories))
+        {
+            try
+            {
+                count += File.ReadAllLines(procs).Count(l => l.Length > 0);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The run's cgroup was removed while being read: it holds nobody.
+            }
+        }
+
+        return count;
+    }
 
     /// <summary>Sandboxes started and waiting for a request.</summary>
     internal int ReadyCount => _ready.Reader.Count;
 
+    /// <inheritdoc/>
     public async Task<EvalResult> EvaluateAsync(string code, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(code);
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        await _slots.WaitAsync(ct).ConfigureAwait(false);
+        if (!await _runs.WaitAsync(_options.QueueTimeout, ct).ConfigureAwait(false))
+        {
+            throw EvaluatorException.Busy(
+                $"All {_options.MaxConcurrentRuns} run slots stayed busy for {_options.QueueTimeout.TotalSeconds:0.#} s; try again shortly.", _options.Limits.Wall);
+        }
+
         try
         {
-            while (true)
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+            var (sandbox, warm) = await TakeAsync(run.Token).ConfigureAwait(false);
+            try
             {
-                var sandbox = await _ready.Reader.ReadAsync(ct).ConfigureAwait(false);
-                if (sandbox.HasExited)
+                return await sandbox.RunAsync(code, run.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Replaced after the run so a launch never competes with the run it serves.
+                Track(sandbox.DestroyAsync());
+                if (warm)
                 {
-                    Track(sandbox.DestroyAsync());
-                    Replenish();
-                    continue;
-                }
-
-                try
-                {
-                    return await sandbox.RunAsync(code, ct).ConfigureAwait(false);
-                }
-                finally
-                {
-                    // Replaced after the run so a launch never competes with the run it serves.
-                    Track(sandbox.DestroyAsync());
                     Replenish();
                 }
             }
         }
         finally
         {
-            _slots.Release();
+            _runs.Release();
         }
     }
 
+    /// <summary>Stops every sandbox, waits for the background work and removes the pool's cgroups.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stopping.IsCancellationRequested)
@@ -102,21 +146,47 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        Task[] pending;
-        lock (_backgroundLock)
+        _ready.Writer.TryComplete();
+        while (true)
         {
-            pending = [.. _background];
+            while (_ready.Reader.TryRead(out var sandbox))
+            {
+                Track(sandbox.DestroyAsync());
+            }
+
+            Task[] pending;
+            lock (_backgroundLock)
+            {
+                pending = [.. _background.Where(t => !t.IsCompleted)];
+            }
+
+            if (pending.Length == 0 && _ready.Reader.Count == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAll(pending).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(pending).ConfigureAwait(false);
-        _ready.Writer.TryComplete();
+        CgroupLayout.RemoveDirectories(_parentCgroups);
+        _stopping.Dispose();
+    }
+
+    private async Task<(Sandbox Sandbox, bool Warm)> TakeAsync(CancellationToken ct)
+    {
         while (_ready.Reader.TryRead(out var sandbox))
         {
-            await sandbox.DestroyAsync().ConfigureAwait(false);
+            if (!sandbox.HasExited)
+            {
+                return (sandbox, true);
+            }
+
+            Track(sandbox.DestroyAsync());
+            Replenish();
         }
 
-        _stopping.Dispose();
-        _slots.Dispose();
+        // Nothing warm: this request pays one sandbox start rather than waiting for another request to finish.
+        return (await Sandbox.StartAsync(_caps, _options.Limits, _cgroups, _isolated, ct).ConfigureAwait(false), false);
     }
 
     // Task.Run keeps even the synchronous part of a launch (cgroup setup, fork/exec) off the request path.
@@ -128,7 +198,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         {
             try
             {
-                var sandbox = await Sandbox.StartAsync(_caps, _limits, _cgroups, _isolated, _stopping.Token).ConfigureAwait(false);
+                var sandbox = await Sandbox.StartAsync(_caps, _options.Limits, _cgroups, _isolated, _stopping.Token).ConfigureAwait(false);
                 // After stopping, DisposeAsync drains the channel, so a late sandbox is destroyed here instead.
                 if (_stopping.IsCancellationRequested || !_ready.Writer.TryWrite(sandbox))
                 {
@@ -165,10 +235,10 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Python sandbox pool of {Size} started: {Capabilities}")]
-    private static partial void LogStarted(ILogger logger, int size, string capabilities);
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Python sandbox pool started: {Warm} warm, at most {MaxRuns} runs at once; {Capabilities}")]
+    private static partial void LogStarted(ILogger logger, int warm, int maxRuns, string capabilities);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Critical, Message = "UNSAFE: running untrusted Python WITHOUT namespace isolation because AllowUnsafe is set: {Capabilities}")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Critical, Message = "UNSAFE: running untrusted Python WITHOUT namespace isolation because Playground__AllowUnsandboxed is set: {Capabilities}")]
     private static partial void LogUnsafe(ILogger logger, string capabilities);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "A Python sandbox failed to start; retrying")]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 
 namespace Quarry.Playground;
@@ -6,15 +7,22 @@ namespace Quarry.Playground;
 public static class SandboxProbe
 {
     internal const int NobodyId = 65534;
-    private static readonly Lazy<SandboxCapabilities> Cached = new(Probe);
+    private static readonly ConcurrentDictionary<string, Lazy<SandboxCapabilities>> Cached = new(StringComparer.Ordinal);
 
-    /// <summary>Probes once per process and returns the cached result afterwards.</summary>
-    public static SandboxCapabilities Detect() => Cached.Value;
+    /// <summary>Probes once per process (and bubblewrap path) and returns the cached result afterwards.</summary>
+    /// <param name="bubblewrapPath">The bwrap executable to use; null looks in the usual system directories.</param>
+    public static SandboxCapabilities Detect(string? bubblewrapPath = null) =>
+        Cached.GetOrAdd(bubblewrapPath ?? "", path => new Lazy<SandboxCapabilities>(() => Probe(path.Length == 0 ? null : path))).Value;
 
-    private static SandboxCapabilities Probe()
+    private static SandboxCapabilities Probe(string? bubblewrapPath)
     {
         var notes = new List<string>();
-        string? bwrap = FindExecutable("bwrap");
+        string? bwrap = bubblewrapPath is null ? FindExecutable("bwrap") : File.Exists(bubblewrapPath) ? bubblewrapPath : null;
+        if (bwrap is null)
+        {
+            notes.Add(bubblewrapPath is null ? "bwrap not found in /usr/bin, /bin, /usr/sbin or /sbin" : $"bwrap not found at {bubblewrapPath}");
+        }
+
         string? python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : null;
         string? setpriv = Environment.UserName == "root" ? FindExecutable("setpriv") : null;
         int? uid = setpriv is null ? null : NobodyId;

@@ -3,6 +3,7 @@ using Quarry.Cli;
 using Quarry.Core.Hosting;
 using Quarry.Jobs;
 using Quarry.Movies;
+using Quarry.Playground;
 using Quarry.Playlists;
 using Quarry.Predict;
 
@@ -34,6 +35,11 @@ public static class QuarryApp
         builder.Services.AddJobs().AddJobWorker();
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
+        var playground = builder.Configuration.GetValue($"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Enabled)}", true);
+        if (playground)
+        {
+            builder.Services.AddPlayground();
+        }
 
         var app = builder.Build();
         app.UseQuarryServer();
@@ -41,6 +47,11 @@ public static class QuarryApp
         app.MapPredict();
         app.MapPlaylists();
         app.MapJobs();
+        if (playground)
+        {
+            app.MapPlayground();
+        }
+
         map?.Invoke(app);
         return app;
     }

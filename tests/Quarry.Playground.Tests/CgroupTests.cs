@@ -14,7 +14,7 @@ public sealed class CgroupTests
 
         // An unusual pids.max marks this pool's cgroups among any others on the host.
         const int marker = 37;
-        await using (var pool = new SandboxPool(new SandboxLimits { Processes = marker }, size: 2))
+        await using (var pool = new SandboxPool(new PlaygroundOptions { Limits = new SandboxLimits { Processes = marker }, WarmSandboxes = 2 }))
         {
             Assert.True(await Host.EventuallyAsync(() => pool.ReadyCount == 2, TimeSpan.FromSeconds(5)));
             Assert.Equal(2, PopulatedRunCgroups(marker));
@@ -28,7 +28,7 @@ public sealed class CgroupTests
     [Fact]
     public async Task ProcessLimitStopsForking()
     {
-        await using var pool = new SandboxPool(new SandboxLimits { Processes = 10 }, size: 1);
+        await using var pool = new SandboxPool(new PlaygroundOptions { Limits = new SandboxLimits { Processes = 10 }, WarmSandboxes = 1 });
         var r = await pool.EvaluateAsync("""
 import os, time
 n = 0

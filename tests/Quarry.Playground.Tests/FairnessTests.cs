@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Quarry.Playground.Tests;
 
-/// <summary>Busy-looping requests queue behind a pool of two and cannot keep a cheap request waiting for long.</summary>
+/// <summary>Busy loops run side by side at a low CPU weight, so they cannot keep a cheap request waiting; past the run cap requests get "busy".</summary>
 public sealed class FairnessTests
 {
     [Fact]
@@ -10,27 +10,61 @@ public sealed class FairnessTests
     {
         var ct = TestContext.Current.CancellationToken;
 
-        // Worst-case wait is about ceil(queued / pool size) x (wall limit + sandbox start); 10 x ~0.35 s here.
-        await using var pool = new SandboxPool(new SandboxLimits { Wall = TimeSpan.FromMilliseconds(250) }, size: 2);
+        // The default limits: a 5 s wall clock, so a queue behind the loops would take at least 5 s.
+        await using var pool = new SandboxPool(new PlaygroundOptions());
         var hogs = Enumerable.Range(0, 20).Select(_ => pool.EvaluateAsync("while True:\n    pass", ct)).ToList();
+        Assert.True(await Host.EventuallyAsync(() => pool.Running == 20, TimeSpan.FromSeconds(5)), $"running: {pool.Running}");
         var clock = Stopwatch.StartNew();
         var print = await pool.EvaluateAsync("print(1)", ct);
         clock.Stop();
         Assert.Equal("1\n", print.Stdout);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"print(1) answered after {clock.Elapsed.TotalMilliseconds:F0} ms");
         var results = await Task.WhenAll(hogs);
-        Assert.All(results, r => Assert.True(r.TimedOut, $"exit={r.ExitCode}"));
-        TestContext.Current.TestOutputHelper?.WriteLine($"print(1) behind 20 busy loops: {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.All(results, r => Assert.True(r.TimedOut || r.ExitCode == 152, $"exit={r.ExitCode}"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"print(1) beside 20 busy loops: {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
 
     [Fact]
     public async Task WaitingRequestHonoursTheCallersToken()
     {
-        await using var pool = new SandboxPool(new SandboxLimits { Wall = TimeSpan.FromSeconds(3) }, size: 1);
+        await using var pool = new SandboxPool(new PlaygroundOptions { Limits = new SandboxLimits { Wall = TimeSpan.FromSeconds(3) }, WarmSandboxes = 1, MaxConcurrentRuns = 1 });
         var hog = pool.EvaluateAsync("import time\ntime.sleep(100)", TestContext.Current.CancellationToken);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.EvaluateAsync("print(1)", cts.Token));
         Assert.True((await hog).TimedOut);
+    }
+
+    [Fact]
+    public async Task BeyondTheRunCapARequestIsToldToComeBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var pool = new SandboxPool(new PlaygroundOptions
+        {
+            Limits = new SandboxLimits { Wall = TimeSpan.FromSeconds(3) },
+            WarmSandboxes = 1,
+            MaxConcurrentRuns = 1,
+            QueueTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        var hog = pool.EvaluateAsync("import time\ntime.sleep(100)", ct);
+        Assert.True(await Host.EventuallyAsync(() => pool.Running == 1, TimeSpan.FromSeconds(5)));
+        var busy = await Assert.ThrowsAsync<EvaluatorException>(() => pool.EvaluateAsync("print(1)", ct));
+        Assert.Equal(503, busy.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(3), busy.RetryAfter);
+        Assert.True((await hog).TimedOut);
+        Assert.Equal("1\n", (await pool.EvaluateAsync("print(1)", ct)).Stdout);
+    }
+
+    [Fact]
+    public async Task BusyLoopsRunUnderALowCpuWeightAndASharedMemoryCap()
+    {
+        var caps = SandboxProbe.Detect();
+        Assert.True(caps.CgroupCpu && caps.CgroupMemory, caps.ToString());
+        await using var pool = new SandboxPool(new PlaygroundOptions { TotalMemoryBytes = 768L << 20 });
+        var parents = Directory.EnumerateDirectories("/sys/fs/cgroup/cpu", $"quarry-playground-{Environment.ProcessId}-*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4 }).ToList();
+        Assert.NotEmpty(parents);
+        Assert.Contains(parents, p => File.ReadAllText(Path.Combine(p, "cpu.shares")).Trim() == "256");
+        var memory = Directory.EnumerateDirectories("/sys/fs/cgroup/memory", $"quarry-playground-{Environment.ProcessId}-*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4 }).ToList();
+        Assert.Contains(memory, p => File.ReadAllText(Path.Combine(p, "memory.limit_in_bytes")).Trim() == (768L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -45,5 +79,12 @@ public sealed class FairnessTests
         Assert.Equal(64, d.OpenFiles);
         Assert.Equal(TimeSpan.FromSeconds(5), d.Cpu);
         Assert.Equal(16L << 20, d.TmpBytes);
+    }
+
+    [Fact]
+    public void NonsenseLimitsAreRefusedWithTheirName()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SandboxPool(new PlaygroundOptions { Limits = new SandboxLimits { Wall = TimeSpan.Zero } }));
+        Assert.Contains("Wall", e.Message, StringComparison.Ordinal);
     }
 }

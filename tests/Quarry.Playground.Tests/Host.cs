@@ -3,12 +3,6 @@ namespace Quarry.Playground.Tests;
 /// <summary>Looks at the host's process table from outside the sandboxes.</summary>
 internal static class Host
 {
-    public const int SandboxUid = 65534;
-
-    public static int CountProcessesOfUid(int uid) => Directory.EnumerateDirectories("/proc")
-        .Where(d => int.TryParse(Path.GetFileName(d), out _))
-        .Count(d => RealUid(d) == uid);
-
     public static bool AnyCommandLineContains(string mark) => Directory.EnumerateDirectories("/proc")
         .Where(d => int.TryParse(Path.GetFileName(d), out _))
         .Any(d => ReadOrEmpty(Path.Combine(d, "cmdline")).Contains(mark, StringComparison.Ordinal));
@@ -28,19 +22,6 @@ internal static class Host
         }
 
         return true;
-    }
-
-    private static int RealUid(string procDir)
-    {
-        foreach (string line in ReadOrEmpty(Path.Combine(procDir, "status")).Split('\n'))
-        {
-            if (line.StartsWith("Uid:", StringComparison.Ordinal))
-            {
-                return int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
-            }
-        }
-
-        return -1;
     }
 
     private static string ReadOrEmpty(string path)

@@ -13,7 +13,7 @@ public sealed class PoolFixture : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         Environment.SetEnvironmentVariable(SecretName, SecretValue);
-        Pool = new SandboxPool(new SandboxLimits { Wall = TimeSpan.FromSeconds(3), Cpu = TimeSpan.FromSeconds(1) }, size: 2);
+        Pool = new SandboxPool(new PlaygroundOptions { Limits = new SandboxLimits { Wall = TimeSpan.FromSeconds(3), Cpu = TimeSpan.FromSeconds(1) } });
         return ValueTask.CompletedTask;
     }
 

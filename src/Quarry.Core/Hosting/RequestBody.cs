@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 
 namespace Quarry.Core.Hosting;
@@ -25,4 +26,10 @@ public static class RequestBody
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
     }
+
+    /// <summary>
+    /// Null when <paramref name="body"/> is valid UTF-8, else a message for a 400. JSON must be UTF-8, and the JSON reader
+    /// checks string contents only when they are read, so endpoints check the whole body first.
+    /// </summary>
+    public static string? Utf8Problem(ReadOnlySpan<byte> body) => Utf8.IsValid(body) ? null : "The body is not valid UTF-8 text.";
 }

@@ -42,6 +42,11 @@ public static class JobsApi
             return Invalid("A JSON body is required: {\"start\": 1, \"end\": 100} or {\"type\": \"...\", \"payload\": {...}}.");
         }
 
+        if (RequestBody.Utf8Problem(body.Span) is { } utf8)
+        {
+            return Invalid(utf8);
+        }
+
         JsonDocument document;
         try
         {

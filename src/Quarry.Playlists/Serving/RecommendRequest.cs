@@ -20,6 +20,12 @@ internal sealed record RecommendRequest(IReadOnlyList<string> Songs, int Limit)
             return Empty;
         }
 
+        error = Core.Hosting.RequestBody.Utf8Problem(body);
+        if (error is not null)
+        {
+            return Empty;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });

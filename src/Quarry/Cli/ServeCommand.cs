@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 
 namespace Quarry.Cli;
 
@@ -21,8 +22,17 @@ internal static class ServeCommand
         {
             var settings = new ServeSettings(parse.GetValue(urls), parse.GetValue(dataDir));
             var app = QuarryApp.Build(settings);
-            await app.RunAsync();
-            return 0;
+            try
+            {
+                await app.RunAsync();
+                return 0;
+            }
+            catch (Exception e) when (e is InvalidOperationException or OptionsValidationException)
+            {
+                // A capability that cannot start safely (e.g. the playground without isolation) stops the server before it serves.
+                await Console.Error.WriteLineAsync($"error: the server did not start: {e.Message}");
+                return 1;
+            }
         });
         return command;
     }

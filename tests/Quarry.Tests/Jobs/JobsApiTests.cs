@@ -74,6 +74,14 @@ public sealed class JobsApiTests : IAsyncLifetime
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
 
+        // Invalid UTF-8 inside a string is only found when the string is read, so it is checked up front.
+        foreach (var bytes in new byte[][] { [.. "{\"type\":\""u8, 0xff, .. "\",\"payload\":{}}"u8], [.. "{\"start\":\""u8, 0xff, .. "\",\"end\":2}"u8] })
+        {
+            using var response = await Client.PostAsync("/jobs", new ByteArrayContent(bytes), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
         using var missing = await Client.GetAsync($"/jobs/{Guid.NewGuid()}", Ct);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);

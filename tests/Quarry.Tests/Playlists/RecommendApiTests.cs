@@ -87,6 +87,7 @@ public sealed class RecommendApiTests
             ("100k songs", Json("{\"songs\":[" + string.Join(",", Enumerable.Range(0, 100_000).Select(i => $"\"song {i}\"")) + "]}")),
             ("truncated", Json("""{"songs":["a" """)),
             ("binary", new ByteArrayContent([0xff, 0xfe, 0x00, 0x01])),
+            ("invalid UTF-8 inside a string", new ByteArrayContent([.. "{\"songs\":[\""u8, 0xff, 0xfe, .. "\"]}"u8])),
         };
         foreach (var (name, content) in bodies)
         {

@@ -7,7 +7,7 @@
   const nav = document.getElementById("nav");
   const version = document.getElementById("version");
   const services = document.getElementById("services");
-  const status = document.getElementById("status");
+  const status = document.getElementById("server-status");
   try {
     const about = await (await fetch("/api/about")).json();
     if (version) version.textContent = "v" + about.version;

@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Quarry.Core.Hosting;
+
+namespace Quarry.Playground;
+
+/// <summary><c>POST /py/eval</c> (the evaluator), <c>GET /py/eval</c> (a hint), and the playground page <c>GET/POST /python</c>.</summary>
+public static class PlaygroundApi
+{
+    private const string Usage = """
+        POST a JSON body {"code": "print(5)"} to this URL (any content type) to run Python in a fresh sandbox.
+        The answer is {"stdout", "stderr", "exitCode", "timedOut", "truncated", "durationMs"}; Python errors are in stderr with status 200.
+        The playground page is at /python.
+
+        """;
+
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapPlaygroundApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost("/py/eval", EvalAsync).WithTags("Playground").WithName("EvalPython")
+            .WithSummary("Runs {\"code\": \"...\"} (any content type) in a fresh sandbox; answers stdout, stderr, exitCode, timedOut, truncated, durationMs.");
+        endpoints.MapGet("/py/eval", () => Results.Text(Usage, "text/plain; charset=utf-8")).WithTags("Playground").WithName("EvalPythonUsage")
+            .WithSummary("Says how to use POST /py/eval.");
+        endpoints.MapGet("/python", PageAsync).WithTags("Playground").WithName("PythonPage").WithSummary("The playground page.");
+        endpoints.MapPost("/python", FormAsync).WithTags("Playground").WithName("RunPythonFromPage")
+            .WithSummary("Runs a form field code or a JSON {\"code\"} through the evaluator (local or Playground__EvaluatorUrl); HTML for browser forms, JSON otherwise.")
+            .DisableAntiforgery();
+        return endpoints;
+    }
+
+    internal static async Task<IResult> EvalAsync(HttpContext context, IPythonEvaluator evaluator, IOptions<PlaygroundOptions> settings, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, ct);
+        var (code, problem) = ParseJson(body, settings.Value.MaxCodeBytes);
+        return problem ?? await RunAsync(context, evaluator, code!, ct);
+    }
+
+    private static async Task<IResult> FormAsync(HttpContext context, IPythonEvaluator evaluator, IOptions<PlaygroundOptions> settings, CancellationToken ct)
+    {
+        var request = context.Request;
+        if (!request.HasFormContentType)
+        {
+            return await EvalAsync(context, evaluator, settings, ct);
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException e)
+        {
+            return Invalid($"The form could not be read: {e.Message}");
+        }
+
+        bool html = Accepts(request, "text/html");
+        var values = form["code"];
+        var (code, problem) = values.Count != 1 || values[0] is null
+            ? (null, Invalid("The form needs exactly one field named code."))
+            : CheckSize(values[0]!, settings.Value.MaxCodeBytes);
+        if (!html)
+        {
+            return problem ?? await RunAsync(context, evaluator, code!, ct);
+        }
+
+        if (problem is not null)
+        {
+            return Page(code ?? "", $"<p class=\"error\" role=\"alert\">{Html(ProblemText(problem))}</p>", StatusOf(problem));
+        }
+
+        try
+        {
+            var result = await evaluator.EvaluateAsync(code!, ct);
+            return Page(code!, Render(result));
+        }
+        catch (EvaluatorException e)
+        {
+            SetRetryAfter(context, e);
+            return Page(code!, $"<p class=\"error\" role=\"alert\">{Html(e.Title)}: {Html(e.Message)}</p>", e.StatusCode);
+        }
+    }
+
+    private static IResult PageAsync(IWebHostEnvironment environment)
+    {
+        var file = environment.WebRootFileProvider.GetFileInfo("python.html");
+        return file.Exists && file.PhysicalPath is { } path
+            ? Results.File(path, "text/html; charset=utf-8")
+            : TypedResults.Problem("The playground page is not installed with this server.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    }
+
+    private static async Task<IResult> RunAsync(HttpContext context, IPythonEvaluator evaluator, string code, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Json(await evaluator.EvaluateAsync(code, ct), contentType: "application/json");
+        }
+        catch (EvaluatorException e)
+        {
+            SetRetryAfter(context, e);
+            return TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: e.Title);
+        }
+    }
+
+    /// <summary>Reads <c>{"code": "..."}</c>; anything else is a 400 (or 413 for code over the limit) naming what is wrong.</summary>
+    internal static (string? Code, IResult? Problem) ParseJson(ReadOnlyMemory<byte> body, int maxCodeBytes)
+    {
+        if (body.IsEmpty)
+        {
+            return (null, Invalid("A JSON body {\"code\": \"...\"} is required."));
+        }
+
+        if (RequestBody.Utf8Problem(body.Span) is { } utf8)
+        {
+            return (null, Invalid(utf8));
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            return (null, Invalid($"The body is not valid JSON: {e.Message}"));
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Invalid($"The body must be a JSON object {{\"code\": \"...\"}}, not {Kind(root.ValueKind)}."));
+            }
+
+            if (!root.TryGetProperty("code", out var code))
+            {
+                return (null, Invalid("The body has no \"code\" field."));
+            }
+
+            if (code.ValueKind != JsonValueKind.String)
+            {
+                return (null, Invalid($"\"code\" must be a string, not {Kind(code.ValueKind)}."));
+            }
+
+            return CheckSize(code.GetString()!, maxCodeBytes);
+        }
+    }
+
+    private static (string? Code, IResult? Problem) CheckSize(string code, int maxCodeBytes)
+    {
+        int bytes = Encoding.UTF8.GetByteCount(code);
+        return bytes > maxCodeBytes
+            ? (null, TypedResults.Problem(
+                string.Create(CultureInfo.InvariantCulture, $"The code is {bytes} bytes; the limit is {maxCodeBytes} (Playground__MaxCodeBytes)."),
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Code too large"))
+            : (code, null);
+    }
+
+    private static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "a string",
+    };
+
+    private static IResult Invalid(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid playground request");
+
+    private static void SetRetryAfter(HttpContext context, EvaluatorException e)
+    {
+        if (e.RetryAfter is { } delay)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static bool Accepts(HttpRequest request, string mediaType) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));
+
+    private static int StatusOf(IResult problem) => problem is IStatusCodeHttpResult { StatusCode: { } status } ? status : 400;
+
+    private static string ProblemText(IResult problem) =>
+        problem is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult p ? $"{p.ProblemDetails.Title}: {p.ProblemDetails.Detail}" : "Invalid request";
+
+    private static string Render(EvalResult r)
+    {
+        var status = r.TimedOut ? "timed out" : $"exit {r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<p id=\"status\" class=\"muted\">{status} · {r.DurationMs:0.0} ms{(r.Truncated ? " · output truncated" : "")}</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<pre id=\"stdout\" class=\"output\">{Html(r.Stdout)}</pre>");
+        if (r.Stderr.Length > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<pre id=\"stderr\" class=\"output error\">{Html(r.Stderr)}</pre>");
+        }
+
+        return html.ToString();
+    }
+
+    private static IResult Page(string code, string output, int status = 200) => Results.Content(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Python · Quarry</title>" +
+        "<link rel=\"stylesheet\" href=\"/css/quarry.css\"><script src=\"/js/quarry.js\" defer></script></head><body><header class=\"topbar\" id=\"topbar\"></header>" +
+        "<main><h1>Python playground</h1><form method=\"post\" action=\"/python\">" +
+        $"<textarea id=\"code\" name=\"code\" class=\"code\" rows=\"12\" spellcheck=\"false\">{Html(code)}</textarea>" +
+        $"<p><button type=\"submit\" id=\"run\">Run</button></p></form>{output}</main></body></html>",
+        "text/html; charset=utf-8", Encoding.UTF8, status);
+
+    private static string Html(string text) => HtmlEncoder.Default.Encode(text);
+}

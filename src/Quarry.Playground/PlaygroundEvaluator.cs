@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Playground;
+
+/// <summary>
+/// The server's evaluator: at start either a local <see cref="SandboxPool"/> (which refuses to start without isolation) or,
+/// with <see cref="PlaygroundOptions.EvaluatorUrl"/>, a <see cref="RemoteEvaluator"/>. Disposed with the container, after the
+/// server has drained its requests.
+/// </summary>
+internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> options, ILoggerFactory loggers) : IPythonEvaluator, IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger<PlaygroundEvaluator>();
+    private IPythonEvaluator? _inner;
+    private SandboxPool? _pool;
+    private HttpClient? _http;
+
+    public PlaygroundOptions Options => options.Value;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.EvaluatorUrl is { } url)
+        {
+            if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new InvalidOperationException($"Playground__EvaluatorUrl must be an absolute http(s) address, not '{url}'.");
+            }
+
+            var baseAddress = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+            _http = new HttpClient { BaseAddress = baseAddress, Timeout = settings.QueueTimeout + settings.Limits.Wall + TimeSpan.FromSeconds(10) };
+            _inner = new RemoteEvaluator(_http);
+            LogRemote(_logger, baseAddress);
+            return Task.CompletedTask;
+        }
+
+        _pool = new SandboxPool(settings, loggers.CreateLogger<SandboxPool>());
+        _inner = _pool;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<EvalResult> EvaluateAsync(string code, CancellationToken ct) =>
+        (_inner ?? throw EvaluatorException.Busy("The Python evaluator is still starting.", TimeSpan.FromSeconds(1))).EvaluateAsync(code, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pool is not null)
+        {
+            await _pool.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _http?.Dispose();
+    }
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Python runs are forwarded to the evaluator at {Address}")]
+    private static partial void LogRemote(ILogger logger, Uri address);
+}

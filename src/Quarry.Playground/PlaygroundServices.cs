@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Quarry.Core.Hosting;
+
+namespace Quarry.Playground;
+
+/// <summary>Registers and maps the Python playground (S2).</summary>
+public static class PlaygroundServices
+{
+    /// <summary>Adds the evaluator (a local sandbox pool, or a remote evaluator when configured) and the UI link.</summary>
+    public static IServiceCollection AddPlayground(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<PlaygroundOptions>().BindConfiguration(PlaygroundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PlaygroundEvaluator>();
+        services.AddSingleton<IPythonEvaluator>(sp => sp.GetRequiredService<PlaygroundEvaluator>());
+        // First among the hosted services: a host without isolation refuses to start before anything else has begun.
+        var first = services.TakeWhile(d => d.ServiceType != typeof(IHostedService)).Count();
+        services.Insert(first, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<PlaygroundEvaluator>()));
+        services.AddSingleton(new UiLink("Python", "/python", "Run Python in a fresh, isolated sandbox per run.", 50));
+        return services;
+    }
+
+    /// <summary>Maps <c>/py/eval</c> and <c>/python</c>.</summary>
+    public static IEndpointRouteBuilder MapPlayground(this IEndpointRouteBuilder endpoints) => endpoints.MapPlaygroundApi();
+}

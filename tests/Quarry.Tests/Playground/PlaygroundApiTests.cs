@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Quarry.Tests.Infrastructure;
+
+namespace Quarry.Tests.Playground;
+
+/// <summary><c>/py/eval</c> and <c>/python</c> over real HTTP, with real sandboxes behind them.</summary>
+public sealed class PlaygroundApiTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Eval_runs_code_whatever_the_content_type_and_reports_errors_in_stderr()
+    {
+        await using var server = await StartAsync();
+        foreach (var content in new HttpContent[]
+        {
+            new StringContent("""{"code":"print(5)"}""", Encoding.UTF8, "application/json"),
+            new StringContent("""{"code":"print(5)"}""", Encoding.UTF8, "text/plain"),
+            new ByteArrayContent("""{"code":"print(5)"}"""u8.ToArray()),
+        })
+        {
+            using var response = await server.Client.PostAsync("/py/eval", content, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            var r = doc.RootElement;
+            Assert.Equal("5\n", r.GetProperty("stdout").GetString());
+            Assert.Equal("", r.GetProperty("stderr").GetString());
+            Assert.Equal(0, r.GetProperty("exitCode").GetInt32());
+            Assert.False(r.GetProperty("timedOut").GetBoolean());
+            Assert.False(r.GetProperty("truncated").GetBoolean());
+            Assert.True(r.GetProperty("durationMs").GetDouble() > 0);
+        }
+
+        var error = await EvalAsync(server.Client, "print('before')\n1/0");
+        Assert.Equal("before\n", error.GetProperty("stdout").GetString());
+        var stderr = error.GetProperty("stderr").GetString()!;
+        Assert.Contains("ZeroDivisionError: division by zero", stderr, StringComparison.Ordinal);
+        Assert.Contains("File \"<playground>\", line 2", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("<string>", stderr, StringComparison.Ordinal); // the bootstrap's own frame is not shown
+        Assert.Equal(1, error.GetProperty("exitCode").GetInt32());
+
+        var syntax = await EvalAsync(server.Client, "def (");
+        Assert.Contains("SyntaxError", syntax.GetProperty("stderr").GetString(), StringComparison.Ordinal);
+        var exit = await EvalAsync(server.Client, "import sys\nsys.exit(3)");
+        Assert.Equal(3, exit.GetProperty("exitCode").GetInt32());
+        var unicode = await EvalAsync(server.Client, "print('héllo ✓')");
+        Assert.Equal("héllo ✓\n", unicode.GetProperty("stdout").GetString());
+
+        using var hint = await server.Client.GetAsync("/py/eval", Ct);
+        Assert.Equal(HttpStatusCode.OK, hint.StatusCode);
+        Assert.Equal("text/plain", hint.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("POST", await hint.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", 400)]
+    [InlineData("print(5)", 400)]
+    [InlineData("{\"code\":", 400)]
+    [InlineData("[\"print(5)\"]", 400)]
+    [InlineData("\"print(5)\"", 400)]
+    [InlineData("{}", 400)]
+    [InlineData("{\"cod\":\"print(5)\"}", 400)]
+    [InlineData("{\"code\":5}", 400)]
+    [InlineData("{\"code\":null}", 400)]
+    [InlineData("{\"code\":[\"print(5)\"]}", 400)]
+    [InlineData("{\"code\":{\"x\":1}}", 400)]
+    public async Task Malformed_bodies_get_problem_details(string body, int status)
+    {
+        await using var server = await StartAsync();
+        using var response = await server.Client.PostAsync("/py/eval", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+        await AssertProblemAsync(response, status);
+    }
+
+    [Fact]
+    public async Task Oversized_code_and_bodies_get_413_and_invalid_utf8_400()
+    {
+        await using var server = await StartAsync(b => b.Configuration["Playground:MaxCodeBytes"] = "1000");
+        var tenMegabytes = JsonSerializer.Serialize(new { code = "#" + new string('x', 10_000_000) });
+        // As curl does for large bodies, ask before sending: the server refuses from the Content-Length alone.
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/py/eval") { Content = new StringContent(tenMegabytes) })
+        {
+            request.Headers.ExpectContinue = true;
+            using var response = await server.Client.SendAsync(request, Ct);
+            await AssertProblemAsync(response, 413);
+        }
+
+        using (var response = await server.Client.PostAsync("/py/eval", new StringContent(JsonSerializer.Serialize(new { code = new string('1', 1001) })), Ct))
+        {
+            var detail = await AssertProblemAsync(response, 413);
+            Assert.Contains("1001 bytes", detail, StringComparison.Ordinal);
+        }
+
+        using (var response = await server.Client.PostAsync("/py/eval", new ByteArrayContent([.. "{\"code\":\""u8, 0xFF, 0xFE, .. "\"}"u8]), Ct))
+        {
+            await AssertProblemAsync(response, 400);
+        }
+
+        // The server is fine afterwards.
+        Assert.Equal("ok\n", (await EvalAsync(server.Client, "print('ok')")).GetProperty("stdout").GetString());
+    }
+
+    [Fact]
+    public async Task The_page_posts_a_form_field_or_json_and_gets_html_or_json_back()
+    {
+        await using var server = await StartAsync();
+        using (var page = await server.Client.GetAsync("/python", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("name=\"code\"", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        // A browser form without JavaScript: HTML back, with the output escaped.
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/python") { Content = new FormUrlEncodedContent([new("code", "print('<b>' + 'x')")]) })
+        {
+            request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+            using var response = await server.Client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+            var html = await response.Content.ReadAsStringAsync(Ct);
+            Assert.Contains("&lt;b&gt;x", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<b>x", html, StringComparison.Ordinal);
+            Assert.Contains("exit 0", html, StringComparison.Ordinal);
+        }
+
+        // The same form field from a script: JSON back.
+        using (var response = await server.Client.PostAsync("/python", new FormUrlEncodedContent([new("code", "print(6*7)")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("42\n", doc.RootElement.GetProperty("stdout").GetString());
+        }
+
+        using (var response = await server.Client.PostAsync("/python", new StringContent("""{"code":"print(7)"}""", Encoding.UTF8, "application/json"), Ct))
+        {
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("7\n", doc.RootElement.GetProperty("stdout").GetString());
+        }
+
+        using (var response = await server.Client.PostAsync("/python", new FormUrlEncodedContent([new("source", "print(1)")]), Ct))
+        {
+            await AssertProblemAsync(response, 400);
+        }
+
+        using (var response = await server.Client.PostAsync("/python", new StringContent("""{"code":true}""", Encoding.UTF8, "application/json"), Ct))
+        {
+            await AssertProblemAsync(response, 400);
+        }
+    }
+
+    [Fact]
+    public async Task The_page_forwards_to_a_remote_evaluator_when_configured()
+    {
+        // The evaluator keeps 4 bytes of output, which shows which server ran the code.
+        await using var evaluator = await StartAsync(b => b.Configuration["Playground:Limits:OutputBytesPerStream"] = "4");
+        await using var ui = await StartAsync(b => b.Configuration["Playground:EvaluatorUrl"] = evaluator.BaseAddress.ToString());
+        using (var response = await ui.Client.PostAsync("/python", new FormUrlEncodedContent([new("code", "print('123456789')")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("1234", doc.RootElement.GetProperty("stdout").GetString());
+            Assert.True(doc.RootElement.GetProperty("truncated").GetBoolean());
+        }
+
+        // The evaluator's own 4xx reaches the caller unchanged in meaning.
+        await using var small = await StartAsync(b => b.Configuration["Playground:MaxCodeBytes"] = "10");
+        await using var ui2 = await StartAsync(b => b.Configuration["Playground:EvaluatorUrl"] = small.BaseAddress.ToString());
+        using (var response = await ui2.Client.PostAsync("/py/eval", new StringContent("""{"code":"print('a long line')"}"""), Ct))
+        {
+            await AssertProblemAsync(response, 413);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_remote_evaluator_is_a_502_problem()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+        await using var ui = await StartAsync(b => b.Configuration["Playground:EvaluatorUrl"] = $"http://127.0.0.1:{port}/");
+        using var response = await ui.Client.PostAsync("/python", new FormUrlEncodedContent([new("code", "print(1)")]), Ct);
+        var detail = await AssertProblemAsync(response, 502);
+        Assert.Contains($"127.0.0.1:{port}", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Twenty_busy_loops_do_not_stop_a_print_answering_within_six_seconds()
+    {
+        // Default limits: a 5 s wall clock per run.
+        await using var server = await StartAsync();
+        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var hogs = Enumerable.Range(0, 20).Select(_ => client.PostAsync("/py/eval", new StringContent("""{"code":"while True:\n    pass"}"""), Ct)).ToList();
+        await Task.Delay(500, Ct); // let them all start
+        var clock = Stopwatch.StartNew();
+        var print = await EvalAsync(client, "print(1)");
+        clock.Stop();
+        Assert.Equal("1\n", print.GetProperty("stdout").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"print(1) answered after {clock.Elapsed.TotalMilliseconds:F0} ms");
+        foreach (var hog in hogs)
+        {
+            using var response = await hog;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            Assert.True(doc.RootElement.GetProperty("timedOut").GetBoolean());
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"print(1) beside 20 busy loops: {clock.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task Disabled_playground_is_not_served()
+    {
+        await using var server = await StartAsync(b => b.Configuration["Playground:Enabled"] = "false");
+        using var response = await server.Client.PostAsync("/py/eval", new StringContent("""{"code":"print(1)"}"""), Ct);
+        await AssertProblemAsync(response, 404);
+    }
+
+    internal static async Task<JsonElement> EvalAsync(HttpClient client, string code)
+    {
+        using var response = await client.PostAsync("/py/eval", new StringContent(JsonSerializer.Serialize(new { code }), Encoding.UTF8, "application/json"), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    private static async Task<string> AssertProblemAsync(HttpResponseMessage response, int status)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var doc = JsonDocument.Parse(text);
+        Assert.Equal(status, doc.RootElement.GetProperty("status").GetInt32());
+        return doc.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "";
+    }
+
+    private static Task<QuarryServer> StartAsync(Action<WebApplicationBuilder>? configure = null) => QuarryServer.StartAsync(b =>
+    {
+        b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
+        b.Configuration["Quarry:Movies:Bootstrap"] = "false";
+        b.Configuration["Quarry:Diabetes:Bootstrap"] = "false";
+        configure?.Invoke(b);
+    });
+}

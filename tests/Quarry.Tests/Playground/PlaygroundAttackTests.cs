@@ -1,0 +1,230 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Quarry.Tests.Infrastructure;
+
+namespace Quarry.Tests.Playground;
+
+/// <summary>
+/// Hostile programs sent to a real <c>quarry serve</c> process all at once, with a fake secret in the server's environment:
+/// each is contained, the server stays healthy, and the next request works.
+/// </summary>
+public sealed partial class PlaygroundAttackTests
+{
+    private const string SecretName = "QUARRY_PLAYGROUND_FAKE_SECRET";
+    private const string Secret = "fake-secret-93c1e7a4d2";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_attack_is_contained_and_the_server_keeps_answering()
+    {
+        using var dir = new TempDir();
+        await using var quarry = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(new()
+        {
+            [SecretName] = Secret,
+        }));
+        var address = await quarry.WaitForListeningAsync();
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = listener.AcceptTcpClientAsync(Ct).AsTask();
+        var hostFile = Path.Combine(dir.Path, "written-by-sandbox");
+        var mark = "daemon-" + Guid.NewGuid().ToString("N");
+
+        var attacks = new Dictionary<string, string>
+        {
+            ["fork bomb"] = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+            ["10 GiB at once"] = "x = bytearray(10 * 1024 ** 3)\nprint('allocated')",
+            ["memory in small chunks"] = "a = []\nwhile True:\n    a.append(bytearray(1 << 20))",
+            ["infinite loop"] = "while True:\n    pass",
+            ["sleep forever"] = "import time\nprint('sleeping', flush=True)\ntime.sleep(10 ** 6)",
+            ["100 MB to stdout"] = "import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(100):\n    sys.stdout.write(chunk)",
+            ["5 GB file"] = "chunk = b'x' * (1 << 20)\nwith open('/tmp/big', 'wb') as f:\n    for _ in range(5 * 1024):\n        f.write(chunk)\nprint('wrote 5 GB')",
+            ["host files"] = $$"""
+                import os
+                for p in ['/etc/shadow', '/etc/passwd', '/etc/hostname', '/root/.bashrc', '{{Escape(hostFile)}}', '{{Escape(System.Environment.CurrentDirectory)}}/Quarry.Tests.dll', '/proc/1/root/etc/shadow']:
+                    try:
+                        with open(p, 'rb') as f:
+                            print('READ', p, len(f.read()))
+                    except OSError as e:
+                        print('denied', p, e.errno)
+                for d in ['/home', '/root', '/etc']:
+                    try:
+                        print('LIST', d, os.listdir(d))
+                    except OSError as e:
+                        print('denied', d, e.errno)
+                """,
+            ["server environment"] = """
+                import os
+                print(dict(os.environ))
+                for p in os.listdir('/proc'):
+                    if p.isdigit() or p == 'self':
+                        try:
+                            print(p, open('/proc/' + p + '/environ', 'rb').read())
+                        except OSError as e:
+                            print(p, 'denied', e.errno)
+                """,
+            ["write outside /tmp"] = $$"""
+                for p in ['/evil', '/etc/evil', '/usr/evil', '/dev/evil', '/dev/shm/evil', '/proc/evil', '{{Escape(hostFile)}}']:
+                    try:
+                        with open(p, 'w') as f:
+                            f.write('x')
+                        print('WROTE', p)
+                    except OSError as e:
+                        print('denied', p, e.errno)
+                open('/tmp/ok', 'w').write('fine')
+                print('tmp ok')
+                """,
+            ["tcp to the host"] = $$"""
+                import socket
+                for family, address in [(socket.AF_INET, ('127.0.0.1', {{port}})), (socket.AF_INET6, ('::1', {{port}}))]:
+                    try:
+                        s = socket.socket(family, socket.SOCK_STREAM)
+                        s.settimeout(2)
+                        s.connect(address)
+                        print('CONNECTED', address)
+                    except OSError as e:
+                        print('refused', e.errno)
+                """,
+            ["kill the parent and everyone"] = $$"""
+                import os, signal
+                for target in [os.getppid(), 1, {{quarry.Pid}}, -1]:
+                    try:
+                        os.kill(target, signal.SIGKILL)
+                        print('sent', target)
+                    except OSError as e:
+                        print('failed', target, e.errno)
+                """,
+            ["double-forked daemon"] = $$"""
+                import os, time
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.execv('/usr/bin/python3', ['python3', '-c', 'import time\nwhile True: time.sleep(1)', '{{mark}}'])
+                    os._exit(0)
+                for _ in range(200):
+                    if any('{{mark}}' in open('/proc/' + p + '/cmdline').read() for p in os.listdir('/proc') if p.isdigit()):
+                        print('daemon up')
+                        break
+                    time.sleep(0.01)
+                """,
+        };
+
+        var runs = attacks.ToDictionary(a => a.Key, a => PlaygroundApiTests.EvalAsync(client, Dedent(a.Value)));
+        var results = new Dictionary<string, JsonElement>();
+        foreach (var (name, run) in runs)
+        {
+            results[name] = await run;
+            Assert.DoesNotContain(Secret, results[name].GetRawText(), StringComparison.Ordinal);
+        }
+
+        static bool Stopped(JsonElement r) => r.GetProperty("timedOut").GetBoolean() || r.GetProperty("exitCode").GetInt32() != 0;
+        string Out(string name) => results[name].GetProperty("stdout").GetString()!;
+        string Err(string name) => results[name].GetProperty("stderr").GetString()!;
+
+        Assert.True(Stopped(results["fork bomb"]), results["fork bomb"].GetRawText());
+        Assert.Contains("MemoryError", Err("10 GiB at once"), StringComparison.Ordinal);
+        Assert.DoesNotContain("allocated", Out("10 GiB at once"), StringComparison.Ordinal);
+        Assert.True(Stopped(results["memory in small chunks"]), results["memory in small chunks"].GetRawText());
+        Assert.True(Stopped(results["infinite loop"]), results["infinite loop"].GetRawText());
+        Assert.True(results["sleep forever"].GetProperty("timedOut").GetBoolean());
+        Assert.Equal("sleeping\n", Out("sleep forever")); // output before the kill is kept
+        Assert.True(results["100 MB to stdout"].GetProperty("truncated").GetBoolean());
+        Assert.Equal(64 * 1024, Out("100 MB to stdout").Length);
+        Assert.DoesNotContain("wrote 5 GB", Out("5 GB file"), StringComparison.Ordinal);
+        Assert.Matches("File too large|No space left", Err("5 GB file"));
+        Assert.DoesNotContain("READ", Out("host files"), StringComparison.Ordinal);
+        Assert.DoesNotContain("LIST /home", Out("host files"), StringComparison.Ordinal);
+        Assert.Contains("LIST /etc ['ld.so.cache']", Out("host files"), StringComparison.Ordinal);
+        Assert.Contains("denied /etc/shadow", Out("host files"), StringComparison.Ordinal);
+        // The sandbox's init (bwrap) was started with an empty environment; the launcher shell adds only PWD and SHLVL.
+        Assert.Matches(InitEnvironment(), Out("server environment"));
+        Assert.DoesNotContain("WROTE", Out("write outside /tmp"), StringComparison.Ordinal);
+        Assert.Contains("tmp ok", Out("write outside /tmp"), StringComparison.Ordinal);
+        Assert.False(File.Exists(hostFile));
+        Assert.DoesNotContain("CONNECTED", Out("tcp to the host"), StringComparison.Ordinal);
+        Assert.Equal(2, RefusedLines().Count(Out("tcp to the host")));
+        Assert.Contains("daemon up", Out("double-forked daemon"), StringComparison.Ordinal);
+
+        // After the attacks: no daemon survived, nothing reached the listener, the server is healthy and still serves.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (AnyCommandLineContains(mark))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the double-forked daemon outlived its request");
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.False(accepted.IsCompleted, "a sandbox connected to the host's listener");
+        using (var health = await client.GetAsync("/healthz", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        var next = await PlaygroundApiTests.EvalAsync(client, "print(1)");
+        Assert.Equal("1\n", next.GetProperty("stdout").GetString());
+        Assert.Equal(0, next.GetProperty("exitCode").GetInt32());
+        Assert.DoesNotContain(Secret, quarry.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_isolation_the_server_refuses_to_start_unless_explicitly_allowed()
+    {
+        using var dir = new TempDir();
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap" };
+        await using (var refused = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap)))
+        {
+            Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("isolation is not available", refused.Output, StringComparison.Ordinal);
+            Assert.Contains("Playground__AllowUnsandboxed=true", refused.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Now listening", refused.Output, StringComparison.Ordinal);
+        }
+
+        noBwrap["Playground__AllowUnsandboxed"] = "true";
+        await using var allowed = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
+        using var client = new HttpClient { BaseAddress = await allowed.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
+        Assert.Contains("UNSAFE", allowed.Output, StringComparison.Ordinal);
+        var r = await PlaygroundApiTests.EvalAsync(client, "print(2 + 2)");
+        Assert.Equal("4\n", r.GetProperty("stdout").GetString());
+    }
+
+    private static Dictionary<string, string> Environment(Dictionary<string, string> extra)
+    {
+        extra["Quarry__Playlists__Bootstrap"] = "false";
+        extra["Quarry__Movies__Bootstrap"] = "false";
+        extra["Quarry__Diabetes__Bootstrap"] = "false";
+        return extra;
+    }
+
+    private static string Escape(string path) => path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
+
+    /// <summary>Strips the common leading indentation of a raw string's lines.</summary>
+    private static string Dedent(string code)
+    {
+        var lines = code.Split('\n');
+        var indent = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+        return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+    }
+
+    private static bool AnyCommandLineContains(string mark) => Directory.EnumerateDirectories("/proc")
+        .Where(d => int.TryParse(Path.GetFileName(d), out _))
+        .Any(d =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(d, "cmdline")).Contains(mark, StringComparison.Ordinal);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+
+    [GeneratedRegex(@"^1 b'(PWD=/\\x00)?(SHLVL=0\\x00)?'$", RegexOptions.Multiline)]
+    private static partial Regex InitEnvironment();
+
+    [GeneratedRegex("^refused ", RegexOptions.Multiline)]
+    private static partial Regex RefusedLines();
+}
