@@ -3,7 +3,12 @@ using System.Globalization;
 namespace Quarry.Bench.Movies;
 
 /// <summary>Command-line options of the ease suite.</summary>
-internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int GemmSize, int InverseSize, bool SkipGemm, float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents)
+/// <remarks>
+/// <paramref name="Folds"/> validation splits are carved from the training positives (seeds Seed + 1 … Seed + Folds);
+/// <paramref name="ValidationOnly"/> stops after the search, before the test split is scored.
+/// </remarks>
+internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Folds, bool ValidationOnly, int GemmSize, int InverseSize, bool SkipGemm,
+    float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents, float[] DiagonalBounds)
 {
     public static EaseBenchOptions Parse(string[] args)
     {
@@ -12,16 +17,25 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Gemm
         var gemm = 2048;
         var inverse = 9000;
         var skipGemm = false;
+        var validationOnly = false;
+        var folds = 3;
         float[] lambdas = [50, 100, 200, 400, 800];
         float[] dropouts = [0.1f, 0.25f, 0.5f];
         float[] userExponents = [0.25f, 0.5f, 1f];
         float[] itemExponents = [0.125f, 0.25f, 0.5f];
         float[] popularityExponents = [-0.1f, 0.1f, 0.25f];
+        float[] diagonalBounds = [0.05f, 0.1f, 0.2f];
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--skip-gemm")
             {
                 skipGemm = true;
+                continue;
+            }
+
+            if (args[i] == "--validation-only")
+            {
+                validationOnly = true;
                 continue;
             }
 
@@ -37,13 +51,17 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Gemm
                 case "--user-exponents": userExponents = ParseList(value); break;
                 case "--item-exponents": itemExponents = ParseList(value); break;
                 case "--popularity-exponents": popularityExponents = ParseList(value); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --gemm N, --inverse N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b");
+                case "--diagonal-bounds": diagonalBounds = ParseList(value); break;
+                case "--folds": folds = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --folds N, --validation-only, --gemm N, --inverse N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b, --diagonal-bounds a,b");
             }
 
             i++;
         }
 
-        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, gemm, inverse, skipGemm, lambdas, dropouts, userExponents, itemExponents, popularityExponents);
+        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 1, "--folds");
+        return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, folds, validationOnly, gemm, inverse, skipGemm,
+            lambdas, dropouts, userExponents, itemExponents, popularityExponents, diagonalBounds);
     }
 
     private static float[] ParseList(string value)

@@ -30,6 +30,10 @@ internal static class EaseSuite
 
         var chosen = Validation.Choose(split.Train, options);
         Console.WriteLine();
+        if (options.ValidationOnly)
+        {
+            return Task.FromResult(0);
+        }
 
         Console.WriteLine($"test split (seed {options.Seed}):");
         Console.WriteLine("| model | settings | Recall@20 | NDCG@10 | P@10 | train (s) | peak RSS in training (MB) | score+top-20 p50 / p99 (µs) |");

@@ -4,14 +4,15 @@ using Quarry.Learn.Linear;
 namespace Quarry.Learn.Recommenders;
 
 /// <summary>
-/// How EASE is fitted. With item counts c, D = diag(c)^ItemExponent, G = D⁻¹·Xᵀ·diag(w)·X·D⁻¹, w_u = |items of u|^(−UserExponent)
-/// and ρ = Dropout / (1 − Dropout): P = (G + λI + ρ·diag(G))⁻¹, B̃ = I − P·diag(1/diag P), and the served weights are
-/// B = D⁻¹·B̃·D·diag(c)^PopularityExponent. All extras at 0 give plain EASE.
+/// How EASE is fitted. With item counts c, D = diag(c)^ItemExponent, G = D⁻¹·Xᵀ·diag(w)·X·D⁻¹, w_u = |items of u|^(−UserExponent),
+/// ρ = Dropout / (1 − Dropout) and Λ = λI + ρ·diag(G): P = (G + Λ)⁻¹, B̃ = I − P·diag(γ), and the served weights are
+/// B = D⁻¹·B̃·D·diag(c)^PopularityExponent with a zero diagonal. γ_j = 1/P_jj forces diag(B̃) = 0 (EASE, EDLAE); a
+/// DiagonalBound ξ > 0 only asks diag(B̃) ≤ ξ (RDLAE), giving γ_j = max(Λ_jj, (1 − ξ)/P_jj). All extras at 0 give plain EASE.
 /// </summary>
-public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f)
+public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f, float DiagonalBound = 0f)
 {
     /// <summary>The settings chosen on validation splits of MovieLens (docs/recommenders.md).</summary>
-    public static EaseOptions Recommended { get; } = new(200f, Dropout: 0.25f, UserExponent: 0.5f, PopularityExponent: -0.1f);
+    public static EaseOptions Recommended { get; } = new(400f, Dropout: 0.25f, UserExponent: 0.5f, PopularityExponent: -0.1f, DiagonalBound: 0.25f);
 }
 
 /// <summary>The EASE linear item-item model: score(j) = Σ_{i in history} B[i,j], B dense with zero diagonal.</summary>
@@ -56,6 +57,11 @@ public sealed class EaseModel : IRecommender
             throw new ArgumentOutOfRangeException(nameof(options), "dropout must be in [0, 1)");
         }
 
+        if (!(options.DiagonalBound >= 0f && options.DiagonalBound < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "diagonal bound must be in [0, 1)");
+        }
+
         var n = data.Items;
         if (n > MaxItems)
         {
@@ -96,6 +102,7 @@ public sealed class EaseModel : IRecommender
         }
 
         var emphasis = options.Dropout / (1f - options.Dropout);
+        var penalty = new float[m];
         for (var a = 0; a < m; a++)
         {
             var row = compact.Slice(a * m, a + 1);
@@ -105,6 +112,7 @@ public sealed class EaseModel : IRecommender
                 TensorPrimitives.Multiply(row, inputScale[a], row);
             }
 
+            penalty[a] = (row[a] * emphasis) + options.Lambda;
             row[a] = (row[a] * (1f + emphasis)) + options.Lambda;
         }
 
@@ -112,7 +120,7 @@ public sealed class EaseModel : IRecommender
         ct.ThrowIfCancellationRequested();
         var inverseProgress = progress is null ? null : new ScaledProgress(progress, 0.05, 0.9);
         SpdInverse.Invert(compact, m, inverseProgress, ct);
-        ToWeights(compact, m, inputScale, outputScale);
+        ToWeights(compact, m, inputScale, outputScale, penalty, options.DiagonalBound);
         Expand(weights, n, active);
         progress?.Report(1.0);
         return new EaseModel(n, options.Lambda, weights);
@@ -155,13 +163,18 @@ public sealed class EaseModel : IRecommender
         }
     }
 
-    /// <summary>Turns P into B in place: B[i,j] = rowScale[i] · (−P[i,j] / P[j,j]) · columnScale[j], zero diagonal.</summary>
-    private static void ToWeights(Span<float> p, int m, float[] rowScale, float[] columnScale)
+    /// <summary>
+    /// Turns P into B in place: B[i,j] = rowScale[i] · (−P[i,j] · γ_j) · columnScale[j] with γ_j = 1/P[j,j], or
+    /// max(penalty[j], (1 − bound)/P[j,j]) when the diagonal is only bounded; the diagonal is served as zero because
+    /// an item a user already has is never ranked.
+    /// </summary>
+    private static void ToWeights(Span<float> p, int m, float[] rowScale, float[] columnScale, float[] penalty, float bound)
     {
         var scale = new float[m];
         for (var j = 0; j < m; j++)
         {
-            scale[j] = -columnScale[j] / p[j * m + j];
+            var diagonal = p[j * m + j];
+            scale[j] = bound == 0f ? -columnScale[j] / diagonal : -columnScale[j] * MathF.Max(penalty[j], (1f - bound) / diagonal);
         }
 
         for (var i = 0; i < m; i++)

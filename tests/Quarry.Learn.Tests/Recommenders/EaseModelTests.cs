@@ -6,20 +6,30 @@ namespace Quarry.Learn.Tests.Recommenders;
 public sealed class EaseModelTests
 {
     [Theory]
-    [InlineData(5f, 0f, 0f, 0f, 0f)]
-    [InlineData(20f, 0.3f, 0f, 0f, 0f)]
-    [InlineData(10f, 0.2f, 0.5f, 0f, 0f)]
-    [InlineData(10f, 0.2f, 0.5f, 0.25f, -0.1f)]
-    public void Weights_match_a_float64_solve(float lambda, float dropout, float userExponent, float itemExponent, float popularityExponent)
+    [InlineData(5f, 0f, 0f, 0f, 0f, 0f)]
+    [InlineData(20f, 0.3f, 0f, 0f, 0f, 0f)]
+    [InlineData(10f, 0.2f, 0.5f, 0f, 0f, 0f)]
+    [InlineData(10f, 0.2f, 0.5f, 0.25f, -0.1f, 0f)]
+    [InlineData(10f, 0.25f, 0.5f, 0f, -0.1f, 0.25f)]
+    [InlineData(10f, 0.2f, 0.5f, 0.25f, -0.1f, 0.4f)]
+    public void Weights_match_a_float64_solve(float lambda, float dropout, float userExponent, float itemExponent, float popularityExponent, float diagonalBound)
     {
-        // Item 7 has no interactions: its row and column must be zero.
+        // Item 7 has no interactions: its row and column must be zero. Items 3 and 9 are rare, so λ dominates their diagonal.
         var data = Synthetic.RandomBinary(60, 12, 0.3, seed: 4);
-        var pairs = Enumerable.Range(0, data.Users).SelectMany(u => data.ItemsOf(u).ToArray().Where(i => i != 7).Select(i => (u, i))).ToList();
+        var pairs = Enumerable.Range(0, data.Users)
+            .SelectMany(u => data.ItemsOf(u).ToArray().Where(i => i != 7 && (i != 3 || u % 10 == 0) && (i != 9 || u % 15 == 0)).Select(i => (u, i)))
+            .ToList();
         data = InteractionMatrix.Create(data.Users, data.Items, pairs);
-        var options = new EaseOptions(lambda, dropout, userExponent, itemExponent, popularityExponent);
+        var options = new EaseOptions(lambda, dropout, userExponent, itemExponent, popularityExponent, diagonalBound);
         var model = EaseModel.Train(data, options);
 
-        var expected = Reference(data, options);
+        var (expected, bounded) = Reference(data, options);
+        if (diagonalBound > 0f)
+        {
+            // Both branches of γ_j = max(Λ_jj, (1 − ξ)/P_jj) must be exercised, or the case proves little.
+            Assert.InRange(bounded, 1, 10);
+        }
+
         Assert.Equal(lambda, model.Lambda);
         for (var i = 0; i < 12; i++)
         {
@@ -80,10 +90,16 @@ public sealed class EaseModelTests
         Assert.Equal(1.0, reports[^1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => EaseModel.Train(data, 0f));
         Assert.Throws<ArgumentOutOfRangeException>(() => EaseModel.Train(data, new EaseOptions(1f, Dropout: 1f)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EaseModel.Train(data, new EaseOptions(1f, DiagonalBound: 1f)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EaseModel.Train(data, new EaseOptions(1f, DiagonalBound: -0.1f)));
     }
 
-    /// <summary>B = S·(I − P·diag(1/diag P))·T, P = (G + λI + ρ·diag G)⁻¹ over the items with interactions, in float64.</summary>
-    private static double[] Reference(InteractionMatrix data, EaseOptions options)
+    /// <summary>
+    /// B = S·(I − P·diag(γ))·T, P = (G + Λ)⁻¹, Λ = λI + ρ·diag G over the items with interactions, in float64, with γ_j = 1/P_jj
+    /// or, for a diagonal bound ξ, the RDLAE multiplier max(Λ_jj, (1 − ξ)/P_jj) found by checking the KKT conditions directly.
+    /// Also returns how many of the m active columns have the bound diag(B̃)_jj ≤ ξ active (γ_j = (1 − ξ)/P_jj).
+    /// </summary>
+    private static (double[] Weights, int Bounded) Reference(InteractionMatrix data, EaseOptions options)
     {
         var (lambda, dropout, userExponent) = (options.Lambda, options.Dropout, options.UserExponent);
         var n = data.Items;
@@ -109,22 +125,36 @@ public sealed class EaseModelTests
             }
         }
 
+        var penalty = new double[m];
         for (var a = 0; a < m; a++)
         {
-            g[a * m + a] = (g[a * m + a] * (1 + (dropout / (1 - dropout)))) + lambda;
+            penalty[a] = (g[a * m + a] * (dropout / (1 - dropout))) + lambda;
+            g[a * m + a] += penalty[a];
         }
 
         var p = Dense.Inverse(g, m);
+        var gamma = new double[m];
+        var bounded = 0;
+        for (var c = 0; c < m; c++)
+        {
+            // B̃ = I − P·diag(γ) minimises the penalised loss under diag(B̃) ≤ ξ when γ = Λ + μ with μ ≥ 0 and μ_j > 0 only
+            // where the bound holds with equality (1 − P_jj·γ_j = ξ); with ξ = 0 the bound is always active (EASE, EDLAE).
+            var free = 1 - (p[c * m + c] * penalty[c]);
+            var bound = (double)options.DiagonalBound;
+            gamma[c] = free > bound ? (1 - bound) / p[c * m + c] : penalty[c];
+            bounded += free > bound ? 1 : 0;
+        }
+
         var b = new double[n * n];
         for (var a = 0; a < m; a++)
         {
             for (var c = 0; c < m; c++)
             {
-                b[active[a] * n + active[c]] = a == c ? 0 : s[a] * (-p[a * m + c] / p[c * m + c]) * t[c];
+                b[active[a] * n + active[c]] = a == c ? 0 : s[a] * (-p[a * m + c] * gamma[c]) * t[c];
             }
         }
 
-        return b;
+        return (b, bounded);
     }
 
     private sealed class SyncProgress(Action<double> report) : IProgress<double>
