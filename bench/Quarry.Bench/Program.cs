@@ -6,6 +6,7 @@ suites["jobs"] = Quarry.Bench.Jobs.JobsSuite.RunAsync;
 suites["ease"] = Quarry.Bench.Movies.EaseSuite.RunAsync;
 suites["rate"] = Quarry.Bench.Load.RateSuite.RunAsync;
 suites["diabetes"] = Quarry.Bench.Diabetes.DiabetesSuite.RunAsync;
+suites["playground"] = Quarry.Bench.Playground.PlaygroundSuite.RunAsync;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {

@@ -5,7 +5,7 @@ internal static class Bootstrap
 {
     // argv: marker fd, token, address space, file size, open files, cpu seconds, processes.
     public const string Source = """
-import os, sys, resource, traceback
+import os, sys, resource
 _fd = int(sys.argv[1]); _tok = sys.argv[2]
 _as, _fsize, _nofile, _cpu, _nproc = (int(v) for v in sys.argv[3:8])
 del sys.argv[1:]
@@ -37,10 +37,14 @@ except SystemExit as e:
         _code = 1
 except BaseException as _e:
     try:
+        import traceback  # here, not at start: it costs about half of a sandbox's start-up
         _tb = _e.__traceback__
         traceback.print_exception(type(_e), _e, _tb.tb_next if _tb is not None else None)
     except BaseException:
-        pass
+        try:
+            os.write(2, (type(_e).__name__ + ": " + str(_e) + "\n").encode(errors="replace"))
+        except BaseException:
+            pass
     _code = 1
 for _s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
     try:

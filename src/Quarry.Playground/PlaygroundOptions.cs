@@ -22,7 +22,7 @@ public sealed class PlaygroundOptions
 
     /// <summary>Sandboxes kept started and waiting for code.</summary>
     [Range(0, 64)]
-    public int WarmSandboxes { get; set; } = 2;
+    public int WarmSandboxes { get; set; } = 4;
 
     /// <summary>Runs at once; beyond that requests wait up to <see cref="QueueTimeout"/>, then get 503.</summary>
     [Range(1, 1024)]

@@ -16,7 +16,7 @@ keep=" 0 1 2 $1 $2 "; shift 2
 for p in /proc/$$/fd/*; do n=${p##*/}; case "$keep" in *" $n "*) ;; *) eval "exec $n>&-" 2>/dev/null;; esac; done
 while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"
 """;
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
     private static readonly Lock SpawnLock = new();
     private static readonly byte[] Filter = SeccompFilter.Build();

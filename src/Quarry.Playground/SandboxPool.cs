@@ -24,6 +24,9 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
     private readonly Lock _backgroundLock = new();
+    private readonly Lock _supplyLock = new();
+    private int _waiting;
+    private int _starting;
 
     /// <summary>Probes the host's isolation and starts the warm sandboxes.</summary>
     /// <exception cref="InvalidOperationException">No working isolation and <see cref="PlaygroundOptions.AllowUnsandboxed"/> is not set.</exception>
@@ -56,10 +59,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
 
         LogStarted(_logger, _options.WarmSandboxes, _options.MaxConcurrentRuns, _caps.ToString());
         _runs = new SemaphoreSlim(_options.MaxConcurrentRuns, _options.MaxConcurrentRuns);
-        for (int i = 0; i < _options.WarmSandboxes; i++)
-        {
-            Replenish();
-        }
+        Supply(waiting: 0);
     }
 
     /// <summary>What isolation the sandboxes get.</summary>
@@ -116,7 +116,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         try
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
-            var (sandbox, warm) = await TakeAsync(run.Token).ConfigureAwait(false);
+            var sandbox = await TakeAsync(run.Token).ConfigureAwait(false);
             try
             {
                 return await sandbox.RunAsync(code, run.Token).ConfigureAwait(false);
@@ -125,10 +125,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
             {
                 // Replaced after the run so a launch never competes with the run it serves.
                 Track(sandbox.DestroyAsync());
-                if (warm)
-                {
-                    Replenish();
-                }
+                Supply(waiting: 0);
             }
         }
         finally
@@ -172,27 +169,86 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task<(Sandbox Sandbox, bool Warm)> TakeAsync(CancellationToken ct)
+    /// <summary>
+    /// Takes a started sandbox, first making sure one is ready or starting for every waiting request: a request
+    /// waits for a launch already under way (starting another would only compete with it for the CPU) and starts
+    /// its own when there is none, so a burst of long runs never queues a cheap one behind them.
+    /// </summary>
+    private async Task<Sandbox> TakeAsync(CancellationToken ct)
     {
-        while (_ready.Reader.TryRead(out var sandbox))
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.QueueTimeout + Sandbox.StartTimeout);
+        Supply(waiting: 1);
+        try
         {
-            if (!sandbox.HasExited)
+            while (true)
             {
-                return (sandbox, true);
+                var sandbox = await _ready.Reader.ReadAsync(deadline.Token).ConfigureAwait(false);
+                if (!sandbox.HasExited)
+                {
+                    return sandbox;
+                }
+
+                Track(sandbox.DestroyAsync());
+                Supply(waiting: 0);
             }
-
-            Track(sandbox.DestroyAsync());
-            Replenish();
         }
-
-        // Nothing warm: this request pays one sandbox start rather than waiting for another request to finish.
-        return (await Sandbox.StartAsync(_caps, _options.Limits, _cgroups, _isolated, ct).ConfigureAwait(false), false);
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw EvaluatorException.Busy("No Python sandbox could be started in time; see the server log.", TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            lock (_supplyLock)
+            {
+                _waiting--;
+            }
+        }
     }
 
-    // Task.Run keeps even the synchronous part of a launch (cgroup setup, fork/exec) off the request path.
-    private void Replenish() => Track(Task.Run(StartOneAsync));
+    /// <summary>
+    /// Adds <paramref name="waiting"/> to the waiting requests, then starts as many sandboxes as are missing for
+    /// max(waiting requests, warm size) to be ready or starting.
+    /// </summary>
+    private void Supply(int waiting)
+    {
+        int missing;
+        lock (_supplyLock)
+        {
+            _waiting += waiting;
+            missing = Math.Max(_waiting, _options.WarmSandboxes) - _ready.Reader.Count - _starting;
+            if (missing <= 0 || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _starting += missing;
+        }
+
+        for (int i = 0; i < missing; i++)
+        {
+            // Task.Run keeps even the synchronous part of a launch (cgroup setup, fork/exec) off the request path.
+            Track(Task.Run(StartOneAsync));
+        }
+    }
 
     private async Task StartOneAsync()
+    {
+        try
+        {
+            await LaunchAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // After the sandbox is in the channel: counting it twice for a moment only delays a launch, never loses one.
+            lock (_supplyLock)
+            {
+                _starting--;
+            }
+        }
+    }
+
+    private async Task LaunchAsync()
     {
         while (!_stopping.IsCancellationRequested)
         {
