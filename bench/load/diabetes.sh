@@ -5,11 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rate=${1:-100}; seconds=${2:-60}
-work=$(mktemp -d "${TMPDIR:-/tmp}/quarry-diabetes-load.XXXXXX")
-port=$((20000 + RANDOM % 20000))
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+. "$root/bench/load/common.sh" diabetes
 
 dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 dotnet build "$root/bench/Quarry.Bench" -c Release --nologo -v:q -clp:NoSummary >/dev/null

@@ -5,11 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 users=${1:-100000}; movies=${2:-10000}; per_user=${3:-20}; rate=${4:-200}; seconds=${5:-60}
-work=$(mktemp -d "${TMPDIR:-/tmp}/quarry-movies-load.XXXXXX")
-port=$((20000 + RANDOM % 20000))
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+. "$root/bench/load/common.sh" movies
 
 dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 dotnet build "$root/bench/Quarry.Bench" -c Release --nologo -v:q -clp:NoSummary >/dev/null

@@ -6,11 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 duration=${1:-60s}
 connections=${2:-16}
-work=$(mktemp -d "${TMPDIR:-/tmp}/quarry-load.XXXXXX")
-port=$((20000 + RANDOM % 20000))
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+. "$root/bench/load/common.sh" playlists
 
 dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 quarry="$root/src/Quarry/bin/Release/net10.0/quarry.dll"
