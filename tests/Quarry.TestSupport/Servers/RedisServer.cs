@@ -7,31 +7,28 @@ using Quarry.Redis;
 namespace Quarry.TestSupport.Servers;
 
 /// <summary>A real redis-server on a free 127.0.0.1 port in its own temp directory; stopped by its PID only.</summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : LocalServer
 {
-    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
-
     private readonly string[] _extraArgs;
-    private readonly string _directory = Directory.CreateTempSubdirectory("quarry-redis-").FullName;
-    private Process? _process;
 
     public RedisServer()
         : this([])
     {
     }
 
-    private RedisServer(string[] extraArgs) => _extraArgs = extraArgs;
+    private RedisServer(string[] extraArgs)
+        : base("redis-server") => _extraArgs = extraArgs;
 
     /// <summary>The redis-server binary: $REDIS_SERVER, else the Debian package's path.</summary>
     public static string Executable => Environment.GetEnvironmentVariable("REDIS_SERVER") ?? "/usr/bin/redis-server";
 
-    public string Host => "127.0.0.1";
-
-    public int Port { get; private set; }
-
-    public int? Pid => _process is { HasExited: false } process ? process.Id : null;
-
     public string ConnectionString => $"redis://{Host}:{Port}";
+
+    protected override TimeSpan StartDeadline => TimeSpan.FromSeconds(15);
+
+    protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(20);
+
+    private string LogPath => Path.Combine(WorkDirectory, "redis.log");
 
     /// <summary>Starts a server with extra arguments, for example <c>"--requirepass", "secret"</c>.</summary>
     public static async Task<RedisServer> StartAsync(params string[] extraArgs)
@@ -49,7 +46,8 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    public async ValueTask InitializeAsync() => await StartAsync();
+    /// <summary>Starts this server (on the same port as before, after a stop) and waits until it answers PING.</summary>
+    public new Task StartAsync() => base.StartAsync();
 
     public RedisOptions Options(Action<RedisOptions>? configure = null)
     {
@@ -58,74 +56,30 @@ public sealed class RedisServer : IAsyncLifetime
         return options;
     }
 
-    /// <summary>Starts the server (on the same port as before, after a stop) and waits until it answers PING.</summary>
-    public async Task StartAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            throw new InvalidOperationException("redis-server is already running.");
-        }
-
-        var keepPort = Port != 0;
-        for (var attempt = 1; ; attempt++)
-        {
-            if (!keepPort)
-            {
-                Port = FreePort();
-            }
-
-            _process = Launch();
-            if (await WaitUntilReadyAsync(_process))
-            {
-                return;
-            }
-
-            var log = File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : "(no log)";
-            await KillAsync();
-            // A fresh port can be taken by someone else between probing and binding; a restart keeps its port.
-            if (keepPort || attempt == 3)
-            {
-                throw new InvalidOperationException($"redis-server did not start on port {Port}:\n{log}");
-            }
-        }
-    }
-
-    /// <summary>Kills the server process (by PID) and waits for it to exit.</summary>
-    public Task StopAsync() => KillAsync();
-
     public async Task RestartAsync()
     {
         await StopAsync();
         await StartAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Redis is stopped with SIGKILL: the tests use it to cut connections abruptly.</summary>
+    protected override async Task StopProcessAsync(Process process)
     {
-        await KillAsync();
-        try
+        if (!process.HasExited)
         {
-            Directory.Delete(_directory, recursive: true);
+            process.Kill();
         }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
+
+        await process.WaitForExitAsync();
     }
 
-    private string LogPath => Path.Combine(_directory, "redis.log");
+    protected override async Task<string> FailureLogAsync() => File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : "(no log)";
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private Process Launch()
+    protected override Process Launch()
     {
         var info = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardInput = true };
         foreach (var arg in (string[])["--port", Port.ToString(), "--bind", Host, "--save", "", "--appendonly", "no",
-                     "--dir", _directory, "--logfile", LogPath, "--daemonize", "no"])
+                     "--dir", WorkDirectory, "--logfile", LogPath, "--daemonize", "no"])
         {
             info.ArgumentList.Add(arg);
         }
@@ -138,23 +92,7 @@ public sealed class RedisServer : IAsyncLifetime
         return Process.Start(info) ?? throw new InvalidOperationException($"{Executable} did not start.");
     }
 
-    private async Task<bool> WaitUntilReadyAsync(Process process)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartDeadline && !process.HasExited)
-        {
-            if (await AnswersPingAsync())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return false;
-    }
-
-    private async Task<bool> AnswersPingAsync()
+    protected override async Task<bool> ReadyAsync()
     {
         try
         {
@@ -170,26 +108,6 @@ public sealed class RedisServer : IAsyncLifetime
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    private async Task KillAsync()
-    {
-        var process = _process;
-        _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        using (process)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            await process.WaitForExitAsync();
         }
     }
 }
