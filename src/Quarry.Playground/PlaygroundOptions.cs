@@ -8,9 +8,6 @@ public sealed class PlaygroundOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Playground";
 
-    /// <summary>Serve <c>/py/eval</c> and <c>/python</c> at all.</summary>
-    public bool Enabled { get; set; } = true;
-
     /// <summary>Run untrusted code without namespace isolation when the host cannot isolate it (development only).</summary>
     public bool AllowUnsandboxed { get; set; }
 

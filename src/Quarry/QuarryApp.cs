@@ -29,31 +29,66 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
-        builder.Services.AddMovies();
-        builder.Services.AddPredict();
-        builder.Services.AddPlaylists();
-        builder.Services.AddJobs().AddJobWorker();
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
-        var playground = builder.Configuration.GetValue($"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Enabled)}", true);
-        if (playground)
+        var services = EnabledServices(builder.Configuration);
+        foreach (var service in Services.Where(s => services.Contains(s.Name)))
         {
-            builder.Services.AddPlayground();
+            service.Add(builder.Services);
         }
 
         var app = builder.Build();
         app.UseQuarryServer();
-        app.MapMovies();
-        app.MapPredict();
-        app.MapPlaylists();
-        app.MapJobs();
-        if (playground)
+        foreach (var service in Services.Where(s => services.Contains(s.Name)))
         {
-            app.MapPlayground();
+            service.Map(app);
         }
 
         map?.Invoke(app);
         return app;
+    }
+
+    /// <summary>Configuration key listing the services a server runs (<c>Quarry__Services</c>, comma-separated).</summary>
+    public const string ServicesKey = "Quarry:Services";
+
+    /// <summary>Every service, in the order they are composed; all run unless <see cref="ServicesKey"/> says otherwise.</summary>
+    internal static readonly IReadOnlyList<(string Name, Action<IServiceCollection> Add, Action<WebApplication> Map)> Services =
+    [
+        ("movies", s => s.AddMovies(), a => a.MapMovies()),
+        ("predictions", s => s.AddPredict(), a => a.MapPredict()),
+        ("playlists", s => s.AddPlaylists(), a => a.MapPlaylists()),
+        ("jobs", s => s.AddJobs().AddJobWorker(), a => a.MapJobs()),
+        ("playground", s => s.AddPlayground(), a => a.MapPlayground()),
+    ];
+
+    /// <summary>
+    /// The services named in <see cref="ServicesKey"/>, or all of them. Predictions run as jobs, so they bring the
+    /// job service with them. An unknown name stops the server with the list of known ones.
+    /// </summary>
+    internal static HashSet<string> EnabledServices(IConfiguration configuration)
+    {
+        var value = configuration[ServicesKey];
+        var known = Services.Select(s => s.Name).ToList();
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return [.. known];
+        }
+
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => n.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        var unknown = names.Where(n => !known.Contains(n)).ToList();
+        if (unknown.Count > 0 || names.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"Quarry__Services names {(unknown.Count == 0 ? "no service" : "unknown services: " + string.Join(", ", unknown))}; known: {string.Join(", ", known)}.");
+        }
+
+        if (names.Contains("predictions"))
+        {
+            names.Add("jobs");
+        }
+
+        return names;
     }
 
     /// <summary>Puts <c>--data-dir</c>, else <c>QUARRY_DATA_DIR</c>, into <c>Quarry:DataDir</c>.</summary>

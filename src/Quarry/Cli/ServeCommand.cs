@@ -21,9 +21,9 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new ServeSettings(parse.GetValue(urls), parse.GetValue(dataDir));
-            var app = QuarryApp.Build(settings);
             try
             {
+                await using var app = QuarryApp.Build(settings);
                 await app.RunAsync();
                 return 0;
             }

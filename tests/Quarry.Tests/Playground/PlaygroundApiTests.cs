@@ -216,7 +216,7 @@ public sealed class PlaygroundApiTests
     [Fact]
     public async Task Disabled_playground_is_not_served()
     {
-        await using var server = await StartAsync(b => b.Configuration["Playground:Enabled"] = "false");
+        await using var server = await StartAsync(b => b.Configuration["Quarry:Services"] = "playlists, jobs");
         using var response = await server.Client.PostAsync("/py/eval", new StringContent("""{"code":"print(1)"}"""), Ct);
         await AssertProblemAsync(response, 404);
     }
