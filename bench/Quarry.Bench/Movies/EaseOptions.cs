@@ -8,7 +8,8 @@ namespace Quarry.Bench.Movies;
 /// <paramref name="ValidationOnly"/> stops after the search, before the test split is scored.
 /// </remarks>
 internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Folds, bool ValidationOnly, int GemmSize, int InverseSize, bool SkipGemm,
-    float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents, float[] DiagonalBounds)
+    float[] Lambdas, float[] Dropouts, float[] UserExponents, float[] ItemExponents, float[] PopularityExponents, float[] DiagonalBounds,
+    int[] LowRanks, float[] LowRankWeights)
 {
     public static EaseBenchOptions Parse(string[] args)
     {
@@ -25,6 +26,8 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Fold
         float[] itemExponents = [0.125f, 0.25f, 0.5f];
         float[] popularityExponents = [-0.1f, 0.1f, 0.25f];
         float[] diagonalBounds = [0.05f, 0.1f, 0.2f];
+        int[] lowRanks = [64, 128, 256];
+        float[] lowRankWeights = [0.05f, 0.1f, 0.2f, 0.3f];
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--skip-gemm")
@@ -52,8 +55,10 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Fold
                 case "--item-exponents": itemExponents = ParseList(value); break;
                 case "--popularity-exponents": popularityExponents = ParseList(value); break;
                 case "--diagonal-bounds": diagonalBounds = ParseList(value); break;
+                case "--low-ranks": lowRanks = [.. ParseList(value).Select(v => (int)v)]; break;
+                case "--low-rank-weights": lowRankWeights = ParseList(value); break;
                 case "--folds": folds = int.Parse(value, CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --folds N, --validation-only, --gemm N, --inverse N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b, --diagonal-bounds a,b");
+                default: throw new ArgumentException($"unknown option {args[i]}; options: --data DIR, --seed N, --folds N, --validation-only, --gemm N, --inverse N, --skip-gemm, --lambdas a,b, --dropouts a,b, --user-exponents a,b, --item-exponents a,b, --popularity-exponents a,b, --diagonal-bounds a,b, --low-ranks a,b, --low-rank-weights a,b");
             }
 
             i++;
@@ -61,7 +66,7 @@ internal sealed record EaseBenchOptions(string DataDirectory, int Seed, int Fold
 
         ArgumentOutOfRangeException.ThrowIfLessThan(folds, 1, "--folds");
         return new EaseBenchOptions(data ?? DefaultDataDirectory(), seed, folds, validationOnly, gemm, inverse, skipGemm,
-            lambdas, dropouts, userExponents, itemExponents, popularityExponents, diagonalBounds);
+            lambdas, dropouts, userExponents, itemExponents, popularityExponents, diagonalBounds, lowRanks, lowRankWeights);
     }
 
     private static float[] ParseList(string value)

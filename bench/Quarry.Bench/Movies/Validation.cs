@@ -9,8 +9,8 @@ internal sealed record ChosenSettings(float PlainLambda, EaseOptions Ease, int N
 
 /// <summary>
 /// Chooses settings on validation splits carved from the training data only (the test items are never seen): λ first,
-/// then one extra at a time (each with λ re-tuned by ×½, ×1, ×2), then a finer coordinate ascent around the best;
-/// a change is kept only when it beats the current best mean score.
+/// then one extra at a time (each with λ re-tuned by ×½, ×1, ×2), the GF-CF low-rank term last (rank × weight, same λ
+/// re-tuning), then a finer coordinate ascent around the best; a change is kept only when it beats the current best mean score.
 /// </summary>
 internal static class Validation
 {
@@ -26,6 +26,8 @@ internal static class Validation
         o => Steps(o.ItemExponent, [-0.0625f, 0.0625f], 0f, 1f).Select(v => o with { ItemExponent = v }),
         o => Steps(o.PopularityExponent, [-0.05f, 0.05f], -1f, 1f).Select(v => o with { PopularityExponent = v }),
         o => Steps(o.DiagonalBound, [-0.05f, 0.05f], 0f, 0.5f).Select(v => o with { DiagonalBound = v }),
+        o => o.LowRank == 0 ? [] : Steps(o.LowRankWeight, [-0.05f, 0.05f], 0.01f, 2f).Select(v => o with { LowRankWeight = v }),
+        o => o.LowRank == 0 ? [] : new[] { o.LowRank * 3 / 4, o.LowRank * 3 / 2 }.Select(k => o with { LowRank = k }),
     ];
 
     public static ChosenSettings Choose(InteractionMatrix train, EaseBenchOptions options)
@@ -58,6 +60,19 @@ internal static class Validation
                 foreach (var factor in new[] { 0.5f, 1f, 2f })
                 {
                     search.Consider(with(start, value) with { Lambda = start.Lambda * factor });
+                }
+            }
+        }
+
+        search.Print("best before the low-rank term");
+        var withoutLowRank = search.Best;
+        foreach (var rank in options.LowRanks)
+        {
+            foreach (var weight in options.LowRankWeights)
+            {
+                foreach (var factor in new[] { 0.5f, 1f, 2f })
+                {
+                    search.Consider(withoutLowRank with { LowRank = rank, LowRankWeight = weight, Lambda = withoutLowRank.Lambda * factor });
                 }
             }
         }
@@ -101,7 +116,7 @@ internal static class Validation
 
     public static string Describe(EaseOptions ease)
         => string.Create(CultureInfo.InvariantCulture,
-            $"λ={ease.Lambda}, dropout {ease.Dropout}, user exp {ease.UserExponent}, item exp {ease.ItemExponent}, popularity exp {ease.PopularityExponent}, diagonal bound {ease.DiagonalBound}");
+            $"λ={ease.Lambda}, dropout {ease.Dropout}, user exp {ease.UserExponent}, item exp {ease.ItemExponent}, popularity exp {ease.PopularityExponent}, diagonal bound {ease.DiagonalBound}{(ease.LowRank > 0 && ease.LowRankWeight != 0f ? $", low rank {ease.LowRank} × {ease.LowRankWeight}" : "")}");
 
     /// <summary><paramref name="value"/> plus each offset, rounded to 4 decimals, within [min, max].</summary>
     private static IEnumerable<float> Steps(float value, float[] offsets, float min, float max)

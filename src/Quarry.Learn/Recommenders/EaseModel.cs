@@ -6,13 +6,18 @@ namespace Quarry.Learn.Recommenders;
 /// <summary>
 /// How EASE is fitted. With item counts c, D = diag(c)^ItemExponent, G = D⁻¹·Xᵀ·diag(w)·X·D⁻¹, w_u = |items of u|^(−UserExponent),
 /// ρ = Dropout / (1 − Dropout) and Λ = λI + ρ·diag(G): P = (G + Λ)⁻¹, B̃ = I − P·diag(γ), and the served weights are
-/// B = D⁻¹·B̃·D·diag(c)^PopularityExponent with a zero diagonal. γ_j = 1/P_jj forces diag(B̃) = 0 (EASE, EDLAE); a
-/// DiagonalBound ξ > 0 only asks diag(B̃) ≤ ξ (RDLAE), giving γ_j = max(Λ_jj, (1 − ξ)/P_jj). All extras at 0 give plain EASE.
+/// B = (D⁻¹·B̃·D + α·L)·diag(c)^PopularityExponent with a zero diagonal. γ_j = 1/P_jj forces diag(B̃) = 0 (EASE, EDLAE); a
+/// DiagonalBound ξ > 0 only asks diag(B̃) ≤ ξ (RDLAE), giving γ_j = max(Λ_jj, (1 − ξ)/P_jj). L is GF-CF's ideal low-pass
+/// filter (Shen et al., CIKM 2021): with R̃ = diag(|items of u|)^(−½)·X·diag(c)^(−½) and V the top LowRank eigenvectors of
+/// R̃ᵀR̃, L = diag(c)^(−½)·V·Vᵀ·diag(c)^(½); α is LowRankWeight. All extras at 0 give plain EASE.
 /// </summary>
-public sealed record EaseOptions(float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f, float DiagonalBound = 0f)
+public sealed record EaseOptions(
+    float Lambda, float Dropout = 0f, float UserExponent = 0f, float ItemExponent = 0f, float PopularityExponent = 0f, float DiagonalBound = 0f,
+    int LowRank = 0, float LowRankWeight = 0f)
 {
     /// <summary>The settings chosen on validation splits of MovieLens (docs/recommenders.md).</summary>
-    public static EaseOptions Recommended { get; } = new(400f, Dropout: 0.25f, UserExponent: 0.5f, PopularityExponent: -0.1f, DiagonalBound: 0.25f);
+    public static EaseOptions Recommended { get; } =
+        new(400f, Dropout: 0.45f, UserExponent: 0.5f, PopularityExponent: -0.2f, DiagonalBound: 0.15f, LowRank: 48, LowRankWeight: 0.05f);
 }
 
 /// <summary>The EASE linear item-item model: score(j) = Σ_{i in history} B[i,j], B dense with zero diagonal.</summary>
@@ -20,6 +25,9 @@ public sealed class EaseModel : IRecommender
 {
     /// <summary>Largest catalogue whose Items×Items weights fit in one array.</summary>
     public const int MaxItems = 46_340;
+
+    /// <summary>Subspace iterations for the low-rank term: on MovieLens its top-64 projector is then within 2.5% of a 60-iteration solve.</summary>
+    private const int LowRankIterations = 16;
 
     private readonly float[] _weights;
 
@@ -62,6 +70,12 @@ public sealed class EaseModel : IRecommender
             throw new ArgumentOutOfRangeException(nameof(options), "diagonal bound must be in [0, 1)");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(options.LowRank, nameof(options));
+        if (!float.IsFinite(options.LowRankWeight))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "low-rank weight must be finite");
+        }
+
         var n = data.Items;
         if (n > MaxItems)
         {
@@ -83,6 +97,15 @@ public sealed class EaseModel : IRecommender
         var m = active.Count;
         var weights = new float[(long)n * n];
         var compact = weights.AsSpan(0, m * m);
+        var lowPass = options.LowRank > 0 && options.LowRankWeight != 0f && m > 0
+            ? LowPassBasis(data, index, compact, counts, active, options.LowRank, ct)
+            : null;
+        var start = lowPass is null ? 0.0 : 0.3;
+        if (lowPass is not null)
+        {
+            progress?.Report(start);
+        }
+
         ItemGram.AccumulateLower(data, index, compact, m, options.UserExponent);
         // Normalising D to keep the Gram trace unchanged lets λ mean the same for every ItemExponent.
         double trace = 0, scaledTrace = 0;
@@ -116,11 +139,16 @@ public sealed class EaseModel : IRecommender
             row[a] = (row[a] * (1f + emphasis)) + options.Lambda;
         }
 
-        progress?.Report(0.05);
+        progress?.Report(start + 0.05);
         ct.ThrowIfCancellationRequested();
-        var inverseProgress = progress is null ? null : new ScaledProgress(progress, 0.05, 0.9);
+        var inverseProgress = progress is null ? null : new ScaledProgress(progress, start + 0.05, 0.9 - start);
         SpdInverse.Invert(compact, m, inverseProgress, ct);
         ToWeights(compact, m, inputScale, outputScale, penalty, options.DiagonalBound);
+        if (lowPass is not null)
+        {
+            AddLowPass(compact, m, lowPass, counts, active, options.LowRankWeight, options.PopularityExponent);
+        }
+
         Expand(weights, n, active);
         progress?.Report(1.0);
         return new EaseModel(n, options.Lambda, weights);
@@ -183,6 +211,67 @@ public sealed class EaseModel : IRecommender
             TensorPrimitives.Multiply(row, scale, row);
             TensorPrimitives.Multiply(row, rowScale[i], row);
             row[i] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// GF-CF's basis: the top <paramref name="rank"/> eigenvectors of R̃ᵀR̃ = diag(c)^(−½)·Xᵀ·diag(|items of u|)⁻¹·X·diag(c)^(−½)
+    /// over the active items, built in <paramref name="scratch"/> (m×m, cleared again on return) and found by subspace iteration.
+    /// </summary>
+    private static Eigenpairs LowPassBasis(InteractionMatrix data, int[] index, Span<float> scratch, int[] counts, List<int> active, int rank, CancellationToken ct)
+    {
+        var m = active.Count;
+        // User exponent 1 is GF-CF's D_U⁻¹; the trace-preserving scale AccumulateLower applies does not move eigenvectors.
+        ItemGram.AccumulateLower(data, index, scratch, m, 1f);
+        var scale = new float[m];
+        for (var a = 0; a < m; a++)
+        {
+            scale[a] = 1f / MathF.Sqrt(counts[active[a]]);
+        }
+
+        // Normalise the lower triangle and mirror it, in tiles so the column writes stay in cache.
+        const int tile = 64;
+        for (var i0 = 0; i0 < m; i0 += tile)
+        {
+            for (var j0 = 0; j0 <= i0; j0 += tile)
+            {
+                for (var i = i0; i < Math.Min(i0 + tile, m); i++)
+                {
+                    for (var j = j0; j < Math.Min(j0 + tile, i + 1); j++)
+                    {
+                        var value = scratch[i * m + j] * scale[i] * scale[j];
+                        scratch[i * m + j] = value;
+                        scratch[j * m + i] = value;
+                    }
+                }
+            }
+        }
+
+        var basis = SubspaceIteration.Leading(scratch, m, Math.Min(rank, m), LowRankIterations, ct: ct);
+        scratch.Clear();
+        return basis;
+    }
+
+    /// <summary>
+    /// B[i,j] += α · c_i^(−½) · (V·Vᵀ)[i,j] · c_j^(½ + popularityExponent) as one rank-k product, then the diagonal is zeroed again.
+    /// </summary>
+    private static void AddLowPass(Span<float> b, int m, Eigenpairs basis, int[] counts, List<int> active, float weight, float popularityExponent)
+    {
+        var k = basis.Count;
+        var left = new float[m * k];
+        var right = new float[m * k];
+        for (var a = 0; a < m; a++)
+        {
+            var count = counts[active[a]];
+            var row = basis.Vectors.AsSpan(a * k, k);
+            TensorPrimitives.Multiply(row, 1f / MathF.Sqrt(count), left.AsSpan(a * k, k));
+            TensorPrimitives.Multiply(row, MathF.Pow(count, 0.5f + popularityExponent), right.AsSpan(a * k, k));
+        }
+
+        Sgemm.Multiply(m, m, k, left, k, false, right, k, true, b, m, weight, accumulate: true);
+        for (var a = 0; a < m; a++)
+        {
+            b[a * m + a] = 0f;
         }
     }
 

@@ -107,4 +107,137 @@ internal static class Dense
 
         return inv;
     }
+
+    /// <summary>
+    /// Cyclic Jacobi eigendecomposition of a symmetric matrix in float64: values descending, unit eigenvectors as the columns
+    /// of the n×n row-major result. Slow (about 10 sweeps of 6n³ flops) and independent of the library's solver.
+    /// </summary>
+    public static (double[] Values, double[] Vectors) Eigen(double[] matrix, int n)
+    {
+        var a = (double[])matrix.Clone();
+        var v = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            v[i * n + i] = 1;
+        }
+
+        var total = a.Sum(x => x * x);
+        for (var sweep = 0; sweep < 100; sweep++)
+        {
+            var off = 0.0;
+            for (var p = 0; p < n; p++)
+            {
+                for (var q = p + 1; q < n; q++)
+                {
+                    off += a[p * n + q] * a[p * n + q];
+                }
+            }
+
+            if (off <= 1e-30 * total)
+            {
+                break;
+            }
+
+            for (var p = 0; p < n; p++)
+            {
+                for (var q = p + 1; q < n; q++)
+                {
+                    var apq = a[p * n + q];
+                    if (apq == 0)
+                    {
+                        continue;
+                    }
+
+                    // The rotation J (c on the diagonal, s at [p,q], −s at [q,p]) with tan = t zeroes a[p,q] in Jᵀ·A·J.
+                    var theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+                    var t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt((theta * theta) + 1));
+                    var c = 1 / Math.Sqrt((t * t) + 1);
+                    var s = t * c;
+                    for (var k = 0; k < n; k++)
+                    {
+                        var (kp, kq) = (a[k * n + p], a[k * n + q]);
+                        a[k * n + p] = (c * kp) - (s * kq);
+                        a[k * n + q] = (s * kp) + (c * kq);
+                        (kp, kq) = (v[k * n + p], v[k * n + q]);
+                        v[k * n + p] = (c * kp) - (s * kq);
+                        v[k * n + q] = (s * kp) + (c * kq);
+                    }
+
+                    for (var k = 0; k < n; k++)
+                    {
+                        var (pk, qk) = (a[p * n + k], a[q * n + k]);
+                        a[p * n + k] = (c * pk) - (s * qk);
+                        a[q * n + k] = (s * pk) + (c * qk);
+                    }
+                }
+            }
+        }
+
+        var order = Enumerable.Range(0, n).OrderByDescending(i => a[i * n + i]).ToArray();
+        var values = order.Select(i => a[i * n + i]).ToArray();
+        var vectors = new double[n * n];
+        for (var r = 0; r < n; r++)
+        {
+            for (var c = 0; c < n; c++)
+            {
+                vectors[r * n + c] = v[r * n + order[c]];
+            }
+        }
+
+        return (values, vectors);
+    }
+
+    /// <summary>A random n×n orthogonal matrix (Gram–Schmidt on random columns, twice, in float64).</summary>
+    public static double[] Orthogonal(int n, int seed)
+    {
+        var q = Array.ConvertAll(Random(n * n, seed), x => (double)x);
+        for (var c = 0; c < n; c++)
+        {
+            for (var pass = 0; pass < 2; pass++)
+            {
+                for (var p = 0; p < c; p++)
+                {
+                    var dot = 0.0;
+                    for (var r = 0; r < n; r++)
+                    {
+                        dot += q[r * n + p] * q[r * n + c];
+                    }
+
+                    for (var r = 0; r < n; r++)
+                    {
+                        q[r * n + c] -= dot * q[r * n + p];
+                    }
+                }
+            }
+
+            var norm = Math.Sqrt(Enumerable.Range(0, n).Sum(r => q[r * n + c] * q[r * n + c]));
+            for (var r = 0; r < n; r++)
+            {
+                q[r * n + c] /= norm;
+            }
+        }
+
+        return q;
+    }
+
+    /// <summary>U·diag(values)·Uᵀ for an n×n orthogonal U, in float64.</summary>
+    public static double[] WithSpectrum(double[] u, double[] values, int n)
+    {
+        var a = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var sum = 0.0;
+                for (var p = 0; p < n; p++)
+                {
+                    sum += u[i * n + p] * values[p] * u[j * n + p];
+                }
+
+                a[i * n + j] = sum;
+            }
+        }
+
+        return a;
+    }
 }
