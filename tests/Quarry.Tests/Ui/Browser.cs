@@ -35,6 +35,16 @@ internal sealed class Browser : IAsyncDisposable
         return new Browser(playwright, browser);
     }
 
+    /// <summary>Opens <paramref name="path"/> on the server in a new page; the list collects the page's script errors.</summary>
+    public async Task<(IPage Page, List<string> Errors)> OpenAsync(Uri baseAddress, string path)
+    {
+        var page = await Instance.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(new Uri(baseAddress, path).ToString());
+        return (page, errors);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Instance.DisposeAsync();

@@ -10,10 +10,7 @@ public sealed class JobsPageTests
     {
         await using var server = await QuarryServer.StartAsync(configure: b => b.Configuration["Quarry:Playlists:Bootstrap"] = "false");
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(new Uri(server.BaseAddress, "/jobs.html").ToString());
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/jobs.html");
 
         await page.FillAsync("#start", "1");
         await page.FillAsync("#end", "10");

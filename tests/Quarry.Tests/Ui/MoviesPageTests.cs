@@ -10,10 +10,7 @@ public sealed class MoviesPageTests
     {
         await using var server = await MovieServer.StartAsync();
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(new Uri(server.Server.BaseAddress, "/movies.html").ToString());
+        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/movies.html");
         await page.FillAsync("#user", "playwright-user");
         await page.DispatchEventAsync("#user", "change");
         await Assertions.Expect(page.Locator("#source")).ToHaveTextAsync("most popular");

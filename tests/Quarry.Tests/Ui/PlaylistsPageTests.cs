@@ -14,11 +14,7 @@ public sealed class PlaylistsPageTests
         await using var server = await PlaylistServer.StartAsync();
         await server.WaitForModelAsync(await server.PublishAsync("4.5.6"));
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-
-        await page.GotoAsync(new Uri(server.Server.BaseAddress, "/playlists.html").ToString());
+        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/playlists.html");
         await Assertions.Expect(page.Locator("#model")).ToContainTextAsync("Model v4.5.6");
         await Assertions.Expect(page.Locator("#source")).ToHaveTextAsync("most popular");
         await Assertions.Expect(page.Locator("#nav a", new() { HasText = "Playlists" })).ToBeVisibleAsync();

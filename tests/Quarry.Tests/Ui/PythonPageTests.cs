@@ -14,10 +14,7 @@ public sealed class PythonPageTests
     {
         await using var server = await QuarryServer.StartAsync(configure: b => b.Configuration["Quarry:Playlists:Bootstrap"] = "false");
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(new Uri(server.BaseAddress, "/python").ToString());
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/python");
         var stdout = page.Locator("#stdout");
         var stderr = page.Locator("#stderr");
         var status = page.Locator("#status");
@@ -68,10 +65,7 @@ public sealed class PythonPageTests
     {
         await using var server = await QuarryServer.StartAsync(configure: b => b.Configuration["Quarry:Playlists:Bootstrap"] = "false");
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(new Uri(server.BaseAddress, "/python").ToString());
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/python");
 
         // The evaluator's answer is held back so the page's running state can be seen, then refused as busy.
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
