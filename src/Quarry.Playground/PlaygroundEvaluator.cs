@@ -35,8 +35,18 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
             return Task.CompletedTask;
         }
 
-        _pool = new SandboxPool(settings, loggers.CreateLogger<SandboxPool>());
-        _inner = _pool;
+        try
+        {
+            _pool = new SandboxPool(settings, loggers.CreateLogger<SandboxPool>());
+            _inner = _pool;
+        }
+        catch (SandboxUnavailableException e) when (!settings.Required)
+        {
+            // Asked for by default only: the other services run, and every playground request is told why it cannot.
+            _inner = new Unavailable(e.Message);
+            LogUnavailable(_logger, e.Message);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -53,6 +63,16 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
         }
 
         _http?.Dispose();
+    }
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Critical, Message = "The Python playground is NOT running; /py/eval and /python answer 503: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
+
+    /// <summary>Answers every run with the reason the playground could not start.</summary>
+    private sealed class Unavailable(string reason) : IPythonEvaluator
+    {
+        public Task<EvalResult> EvaluateAsync(string code, CancellationToken ct) =>
+            throw new EvaluatorException(503, "Python playground unavailable", reason);
     }
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Python runs are forwarded to the evaluator at {Address}")]

@@ -11,6 +11,12 @@ public sealed class PlaygroundOptions
     /// <summary>Run untrusted code without namespace isolation when the host cannot isolate it (development only).</summary>
     public bool AllowUnsandboxed { get; set; }
 
+    /// <summary>
+    /// Without working isolation, stop the whole server at start (true) or run everything else and answer the playground's
+    /// endpoints with 503 and the reason (false). <c>quarry serve</c> sets it when <c>Quarry__Services</c> names the playground.
+    /// </summary>
+    public bool Required { get; set; }
+
     /// <summary>The bubblewrap executable; empty looks for <c>bwrap</c> in the system directories.</summary>
     public string? BubblewrapPath { get; set; }
 

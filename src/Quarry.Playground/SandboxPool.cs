@@ -29,7 +29,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     private int _starting;
 
     /// <summary>Probes the host's isolation and starts the warm sandboxes.</summary>
-    /// <exception cref="InvalidOperationException">No working isolation and <see cref="PlaygroundOptions.AllowUnsandboxed"/> is not set.</exception>
+    /// <exception cref="SandboxUnavailableException">No working isolation and <see cref="PlaygroundOptions.AllowUnsandboxed"/> is not set.</exception>
     public SandboxPool(PlaygroundOptions? options = null, ILogger<SandboxPool>? logger = null)
     {
         _options = options ?? new PlaygroundOptions();
@@ -43,7 +43,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         {
             if (!_options.AllowUnsandboxed)
             {
-                throw new InvalidOperationException(
+                throw new SandboxUnavailableException(
                     "Python sandbox isolation is not available on this host (" + _caps + "). Install bubblewrap and python3 with user " +
                     "namespaces enabled, or set Playground__AllowUnsandboxed=true to run untrusted code WITHOUT isolation (development only).");
             }

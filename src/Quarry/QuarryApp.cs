@@ -32,6 +32,12 @@ public static class QuarryApp
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
         var services = EnabledServices(builder.Configuration);
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[ServicesKey]) && services.Contains("playground")
+            && builder.Configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] is null)
+        {
+            // Named explicitly, the playground is the point of this server: without isolation it must not start at all.
+            builder.Configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] = "true";
+        }
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
         {
             service.Add(builder.Services);

@@ -170,10 +170,10 @@ public sealed partial class PlaygroundAttackTests
     }
 
     [Fact]
-    public async Task Without_isolation_the_server_refuses_to_start_unless_explicitly_allowed()
+    public async Task Without_isolation_a_playground_server_refuses_to_start_unless_explicitly_allowed()
     {
         using var dir = new TempDir();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap" };
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap", ["Quarry__Services"] = "playground" };
         await using (var refused = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap)))
         {
             Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
@@ -188,6 +188,26 @@ public sealed partial class PlaygroundAttackTests
         Assert.Contains("UNSAFE", allowed.Output, StringComparison.Ordinal);
         var r = await PlaygroundApiTests.EvalAsync(client, "print(2 + 2)");
         Assert.Equal("4\n", r.GetProperty("stdout").GetString());
+    }
+
+    [Fact]
+    public async Task Without_isolation_a_default_server_runs_everything_else_and_says_why_the_playground_cannot()
+    {
+        using var dir = new TempDir();
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap" };
+        await using var server = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
+        using var client = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
+        Assert.Contains("Python playground is NOT running", server.Output, StringComparison.Ordinal);
+        using (var eval = await client.PostAsync("/py/eval", new StringContent("""{"code":"print(1)"}"""), Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, eval.StatusCode);
+            Assert.Equal("application/problem+json", eval.Content.Headers.ContentType?.MediaType);
+            var detail = JsonDocument.Parse(await eval.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString();
+            Assert.Contains("bwrap not found at /nonexistent/bwrap", detail, StringComparison.Ordinal);
+        }
+
+        using var jobs = await client.GetAsync("/jobs", Ct);
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
     }
 
     private static Dictionary<string, string> Environment(Dictionary<string, string> extra)
