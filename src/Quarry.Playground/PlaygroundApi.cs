@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -207,13 +206,10 @@ public static class PlaygroundApi
         return html.ToString();
     }
 
-    private static IResult Page(string code, string output, int status = 200) => Results.Content(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Python · Quarry</title>" +
-        "<link rel=\"stylesheet\" href=\"/css/quarry.css\"><script src=\"/js/quarry.js\" defer></script></head><body><header class=\"topbar\" id=\"topbar\"></header>" +
-        "<main><h1>Python playground</h1><form method=\"post\" action=\"/python\">" +
+    private static IResult Page(string code, string output, int status = 200) => HtmlPage.Content("Python", "Python playground",
+        "<form method=\"post\" action=\"/python\">" +
         $"<textarea id=\"code\" name=\"code\" class=\"code\" rows=\"12\" spellcheck=\"false\">{Html(code)}</textarea>" +
-        $"<p><button type=\"submit\" id=\"run\">Run</button></p></form>{output}</main></body></html>",
-        "text/html; charset=utf-8", Encoding.UTF8, status);
+        $"<p><button type=\"submit\" id=\"run\">Run</button></p></form>{output}", status);
 
-    private static string Html(string text) => HtmlEncoder.Default.Encode(text);
+    private static string Html(string text) => HtmlPage.Encode(text);
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Quarry.Core.Artifacts;
+using Quarry.Core.Hosting;
 using Quarry.Jobs;
 using Quarry.Jobs.Model;
 using Quarry.Predict.Model;
@@ -103,10 +103,7 @@ public static class DiabetesPages
         ? "<p class=\"demo\" id=\"demo\">Demo data: this model was trained on generated rows, not a real dataset. Set Quarry__Diabetes__Dataset or run quarry train diabetes.</p>"
         : $"<p class=\"muted\">Trained on {Html(model.Source)} ({Html(model.Kind)}).</p>";
 
-    private static IResult Page(string title, string body, int status = 200) => Results.Content(
-        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · Quarry</title>" +
-        "<link rel=\"stylesheet\" href=\"/css/quarry.css\"><script src=\"/js/quarry.js\" defer></script></head><body><header class=\"topbar\" id=\"topbar\"></header>" +
-        $"<main><h1>Diabetes {title.ToLowerInvariant()}</h1>{body}</main></body></html>", "text/html; charset=utf-8", Encoding.UTF8, status);
+    private static IResult Page(string title, string body, int status = 200) => HtmlPage.Content(title, "Diabetes " + title.ToLowerInvariant(), body, status);
 
-    private static string Html(string text) => HtmlEncoder.Default.Encode(text);
+    private static string Html(string text) => HtmlPage.Encode(text);
 }
