@@ -63,10 +63,23 @@ public sealed partial class DatasetFetcher
             File.Delete(part);
         }
 
+        await DownloadAsync(uri, target, progress, ct).ConfigureAwait(false);
+        return target;
+    }
+
+    /// <summary>
+    /// Downloads <paramref name="uri"/> to <paramref name="target"/> through <c>target.part</c>, resuming a part left by an
+    /// earlier attempt and retrying transient failures; the target appears only when complete.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server refused the download or could not be reached.</exception>
+    public async Task DownloadAsync(Uri uri, string target, IProgress<TransferProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        var part = target + ".part";
         await DownloadWithRetriesAsync(uri, part, progress, ct).ConfigureAwait(false);
         File.Move(part, target, overwrite: true);
         LogDownloaded(_logger, uri, target);
-        return target;
     }
 
     /// <summary>A safe local file name taken from the last segment of the URL path.</summary>
@@ -121,7 +134,7 @@ public sealed partial class DatasetFetcher
                 }
 
                 var delay = RetryDelay * Math.Pow(2, failures - 1);
-                LogRetry(_logger, e, uri, PartLength(part), delay.TotalMilliseconds);
+                LogRetry(_logger, uri, PartLength(part), e.Message, delay.TotalMilliseconds);
                 await Task.Delay(delay, ct).ConfigureAwait(false);
             }
         }
@@ -234,6 +247,6 @@ public sealed partial class DatasetFetcher
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Downloaded dataset {Uri} to {Path}")]
     private static partial void LogDownloaded(ILogger logger, Uri uri, string path);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Download of {Uri} interrupted at {Bytes} bytes; resuming in {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, Exception exception, Uri uri, long bytes, double delayMs);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Download of {Uri} interrupted at {Bytes} bytes ({Reason}); resuming in {DelayMs} ms")]
+    private static partial void LogRetry(ILogger logger, Uri uri, long bytes, string reason, double delayMs);
 }

@@ -13,6 +13,7 @@ internal static class QuarryCommands
         root.Add(TrainCommand.Create());
         root.Add(MoviesCommands.Eval());
         root.Add(DatasetsCommand.Create());
+        root.Add(ClassifyCommand.Create());
         root.Add(WorkerCommand.Create());
         root.Add(ProbeCommand.Create());
         return root;
