@@ -6,6 +6,7 @@ using Quarry.Movies;
 using Quarry.Playground;
 using Quarry.Playlists;
 using Quarry.Predict;
+using Quarry.Vision;
 
 namespace Quarry;
 
@@ -65,6 +66,7 @@ public static class QuarryApp
         ("playlists", s => s.AddPlaylists(), a => a.MapPlaylists()),
         ("jobs", s => s.AddJobs().AddJobWorker(), a => a.MapJobs()),
         ("playground", s => s.AddPlayground(), a => a.MapPlayground()),
+        ("classification", s => s.AddClassification(), a => a.MapClassification()),
     ];
 
     /// <summary>

@@ -6,8 +6,12 @@ namespace Quarry.Core.Artifacts;
 /// <summary>Registers the hot-swap machinery for one kind of model.</summary>
 public static class ArtifactServices
 {
-    /// <summary>Adds the model slot, the loader, a watcher that swaps new models in, and a readiness check.</summary>
-    public static IServiceCollection AddModelArtifacts<T, TLoader>(this IServiceCollection services, string name, Func<IServiceProvider, TimeSpan>? pollInterval = null)
+    /// <summary>
+    /// Adds the model slot, the loader, a watcher that swaps new models in, and (unless <paramref name="optional"/>, for a
+    /// model that only exists once users train one) a readiness check.
+    /// </summary>
+    public static IServiceCollection AddModelArtifacts<T, TLoader>(
+        this IServiceCollection services, string name, Func<IServiceProvider, TimeSpan>? pollInterval = null, bool optional = false)
         where T : class
         where TLoader : class, IArtifactLoader<T>
     {
@@ -23,7 +27,11 @@ public static class ArtifactServices
             PollInterval = pollInterval?.Invoke(sp) ?? TimeSpan.FromSeconds(1),
         });
         services.AddHostedService(sp => sp.GetRequiredService<ArtifactWatcher<T>>());
-        services.AddHealthChecks().AddCheck<ModelReadyCheck<T>>(name);
+        if (!optional)
+        {
+            services.AddHealthChecks().AddCheck<ModelReadyCheck<T>>(name);
+        }
+
         return services;
     }
 }
