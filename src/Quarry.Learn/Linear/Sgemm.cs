@@ -78,21 +78,13 @@ public static unsafe class Sgemm
             Kernel = wide ? &SgemmKernels.Kernel512 : &SgemmKernels.Kernel256,
         };
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(threads, 1, MaxThreads) };
-        var packB = (float*)NativeMemory.AlignedAlloc((nuint)(Kc * Math.Min(Nc, RoundUp(n, 32)) * sizeof(float)), 64);
-        try
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            fixed (float* pa = a, pb = b, pc = c)
-            {
-                job.A = pa;
-                job.B = pb;
-                job.C = pc;
-                job.PackB = packB;
-                Run(job, parallel);
-            }
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(packB);
+            job.A = pa;
+            job.B = pb;
+            job.C = pc;
+            job.PackB = Scratch.Current.PackB(Kc * Math.Min(Nc, RoundUp(n, 32)));
+            Run(job, parallel);
         }
     }
 
@@ -115,34 +107,57 @@ public static unsafe class Sgemm
                 var step = new Step(jc, nc, pc, kc);
                 if (parallel.MaxDegreeOfParallelism == 1 || blocks - first == 1)
                 {
-                    var packA = AllocA();
-                    try
+                    var packA = Scratch.Current.PackA;
+                    for (var block = first; block < blocks; block++)
                     {
-                        for (var block = first; block < blocks; block++)
-                        {
-                            Macro(job, step, block, packA);
-                        }
-                    }
-                    finally
-                    {
-                        NativeMemory.AlignedFree(packA);
+                        Macro(job, step, block, packA);
                     }
                 }
                 else
                 {
-                    Parallel.For(first, blocks, parallel, () => (nint)AllocA(),
-                        (block, _, packA) =>
-                        {
-                            Macro(job, step, (int)block, (float*)packA);
-                            return packA;
-                        },
-                        packA => NativeMemory.AlignedFree((void*)packA));
+                    // Each worker packs A into its own thread's buffer; the calling thread's packed B is shared read-only.
+                    Parallel.For(first, blocks, parallel, block => Macro(job, step, block, Scratch.Current.PackA));
                 }
             }
         }
     }
 
-    private static float* AllocA() => (float*)NativeMemory.AlignedAlloc((nuint)(Mc * Kc * sizeof(float)), 64);
+    /// <summary>
+    /// Packing buffers kept per thread and reused by every product on it, so repeated small products (a training loop)
+    /// neither allocate nor fault in fresh pages; freed when the thread ends.
+    /// </summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? t_current;
+
+        private float* _packB;
+        private int _packBLength;
+
+        private Scratch() => PackA = (float*)NativeMemory.AlignedAlloc((nuint)(Mc * Kc * sizeof(float)), 64);
+
+        ~Scratch()
+        {
+            NativeMemory.AlignedFree(PackA);
+            NativeMemory.AlignedFree(_packB);
+        }
+
+        public static Scratch Current => t_current ??= new Scratch();
+
+        public float* PackA { get; }
+
+        public float* PackB(int length)
+        {
+            if (length > _packBLength)
+            {
+                NativeMemory.AlignedFree(_packB);
+                _packB = (float*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(float)), 64);
+                _packBLength = length;
+            }
+
+            return _packB;
+        }
+    }
 
     private static void Macro(Job job, Step step, int block, float* packA)
     {

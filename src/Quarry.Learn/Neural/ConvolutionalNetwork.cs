@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Quarry.Learn.Linear;
 
 namespace Quarry.Learn.Neural;
 
@@ -68,11 +67,8 @@ internal sealed class ConvolutionalNetwork : ImageNetwork
             }
         }
 
-        Rows.Broadcast(p.AsSpan(B1, Hidden), w.Hidden, count);
-        Sgemm.Multiply(count, Hidden, Flat, w.Flat, Flat, false, p.AsSpan(W1, Hidden * Flat), Flat, true, w.Hidden, Hidden, accumulate: true, threads: 1);
-        Rows.Relu(w.Hidden.AsSpan(0, count * Hidden));
-        Rows.Broadcast(p.AsSpan(B2, Classes), w.Logits, count);
-        Sgemm.Multiply(count, Classes, Hidden, w.Hidden, Hidden, false, p.AsSpan(W2, Classes * Hidden), Hidden, true, w.Logits, Classes, accumulate: true, threads: 1);
+        Dense.Forward(w.Flat, count, Flat, Hidden, p.AsSpan(W1, Hidden * Flat), p.AsSpan(B1, Hidden), w.Hidden, relu: true);
+        Dense.Forward(w.Hidden, count, Hidden, Classes, p.AsSpan(W2, Classes * Hidden), p.AsSpan(B2, Classes), w.Logits, relu: false);
     }
 
     internal override void Backward(Workspace workspace, int count)
@@ -80,15 +76,9 @@ internal sealed class ConvolutionalNetwork : ImageNetwork
         var w = (Buffers)workspace;
         var p = Parameters;
         var g = w.Gradients.AsSpan();
-        Sgemm.Multiply(Classes, Hidden, count, w.LogitGradient, Classes, true, w.Hidden, Hidden, false, g.Slice(W2, Classes * Hidden), Hidden, threads: 1);
-        g.Slice(B2, Classes).Clear();
-        Rows.AddColumnSums(w.LogitGradient, count, g.Slice(B2, Classes));
-        Sgemm.Multiply(count, Hidden, Classes, w.LogitGradient, Classes, false, p.AsSpan(W2, Classes * Hidden), Hidden, false, w.HiddenGradient, Hidden, threads: 1);
+        Dense.Backward(w.Hidden, w.LogitGradient, count, Hidden, Classes, p.AsSpan(W2, Classes * Hidden), g.Slice(W2, Classes * Hidden), g.Slice(B2, Classes), w.HiddenGradient);
         Rows.ReluBackward(w.Hidden.AsSpan(0, count * Hidden), w.HiddenGradient.AsSpan(0, count * Hidden));
-        Sgemm.Multiply(Hidden, Flat, count, w.HiddenGradient, Hidden, true, w.Flat, Flat, false, g.Slice(W1, Hidden * Flat), Flat, threads: 1);
-        g.Slice(B1, Hidden).Clear();
-        Rows.AddColumnSums(w.HiddenGradient, count, g.Slice(B1, Hidden));
-        Sgemm.Multiply(count, Flat, Hidden, w.HiddenGradient, Hidden, false, p.AsSpan(W1, Hidden * Flat), Flat, false, w.FlatGradient, Flat, threads: 1);
+        Dense.Backward(w.Flat, w.HiddenGradient, count, Flat, Hidden, p.AsSpan(W1, Hidden * Flat), g.Slice(W1, Hidden * Flat), g.Slice(B1, Hidden), w.FlatGradient);
         Rows.ReluBackward(w.Flat.AsSpan(0, count * Flat), w.FlatGradient.AsSpan(0, count * Flat));
 
         var kernel = g.Slice(Wc, Channels * Taps.Length);

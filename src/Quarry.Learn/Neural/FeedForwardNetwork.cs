@@ -1,5 +1,3 @@
-using Quarry.Learn.Linear;
-
 namespace Quarry.Learn.Neural;
 
 /// <summary>Linear(784, 500) → ReLU → Linear(500, 10); weights stored out × in, as PyTorch stores them.</summary>
@@ -26,27 +24,19 @@ internal sealed class FeedForwardNetwork : ImageNetwork
     internal override void Forward(Workspace workspace, int count)
     {
         var w = (Buffers)workspace;
-        var p = Parameters;
-        Rows.Broadcast(p.AsSpan(B1, Hidden), w.Hidden, count);
-        Sgemm.Multiply(count, Hidden, Pixels, w.Input, Pixels, false, p.AsSpan(W1, Hidden * Pixels), Pixels, true, w.Hidden, Hidden, accumulate: true, threads: 1);
-        Rows.Relu(w.Hidden.AsSpan(0, count * Hidden));
-        Rows.Broadcast(p.AsSpan(B2, Classes), w.Logits, count);
-        Sgemm.Multiply(count, Classes, Hidden, w.Hidden, Hidden, false, p.AsSpan(W2, Classes * Hidden), Hidden, true, w.Logits, Classes, accumulate: true, threads: 1);
+        var p = Parameters.AsSpan();
+        Dense.Forward(w.Input, count, Pixels, Hidden, p.Slice(W1, Hidden * Pixels), p.Slice(B1, Hidden), w.Hidden, relu: true);
+        Dense.Forward(w.Hidden, count, Hidden, Classes, p.Slice(W2, Classes * Hidden), p.Slice(B2, Classes), w.Logits, relu: false);
     }
 
     internal override void Backward(Workspace workspace, int count)
     {
         var w = (Buffers)workspace;
-        var p = Parameters;
+        var p = Parameters.AsSpan();
         var g = w.Gradients.AsSpan();
-        Sgemm.Multiply(Classes, Hidden, count, w.LogitGradient, Classes, true, w.Hidden, Hidden, false, g.Slice(W2, Classes * Hidden), Hidden, threads: 1);
-        g.Slice(B2, Classes).Clear();
-        Rows.AddColumnSums(w.LogitGradient, count, g.Slice(B2, Classes));
-        Sgemm.Multiply(count, Hidden, Classes, w.LogitGradient, Classes, false, p.AsSpan(W2, Classes * Hidden), Hidden, false, w.HiddenGradient, Hidden, threads: 1);
+        Dense.Backward(w.Hidden, w.LogitGradient, count, Hidden, Classes, p.Slice(W2, Classes * Hidden), g.Slice(W2, Classes * Hidden), g.Slice(B2, Classes), w.HiddenGradient);
         Rows.ReluBackward(w.Hidden.AsSpan(0, count * Hidden), w.HiddenGradient.AsSpan(0, count * Hidden));
-        Sgemm.Multiply(Hidden, Pixels, count, w.HiddenGradient, Hidden, true, w.Input, Pixels, false, g.Slice(W1, Hidden * Pixels), Pixels, threads: 1);
-        g.Slice(B1, Hidden).Clear();
-        Rows.AddColumnSums(w.HiddenGradient, count, g.Slice(B1, Hidden));
+        Dense.Backward(w.Input, w.HiddenGradient, count, Pixels, Hidden, p.Slice(W1, Hidden * Pixels), g.Slice(W1, Hidden * Pixels), g.Slice(B1, Hidden), []);
     }
 
     private protected override float Normalize(float pixel) => pixel / 255f;
