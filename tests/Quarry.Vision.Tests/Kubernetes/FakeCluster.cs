@@ -259,6 +259,18 @@ internal sealed class FakeCluster
         }
     }
 
+    /// <summary>Ends every watch, makes <paramref name="change"/>, then compacts: a client watching again from its last version gets 410 and must list.</summary>
+    public void WhileWatchesMiss(Action change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_lock)
+        {
+            DropWatches();
+            change();
+            Compact();
+        }
+    }
+
     /// <summary>Adds <paramref name="count"/> running pods to <paramref name="ns"/> (system pods and other workloads).</summary>
     public void SeedPods(string ns, int count)
     {

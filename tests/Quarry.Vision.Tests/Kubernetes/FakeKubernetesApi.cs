@@ -58,6 +58,9 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>How many requests hit <c>METHOD path</c> (watches count as <c>WATCH path</c>).</summary>
     public int Calls(string call) => _calls.GetValueOrDefault(call);
 
+    /// <summary>Every call counted so far, for failure messages.</summary>
+    public string CallSummary() => string.Join(", ", _calls.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value}"));
+
     /// <summary>Stops listening: connections are refused and open watches end.</summary>
     public async Task GoDownAsync()
     {

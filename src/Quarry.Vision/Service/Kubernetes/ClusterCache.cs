@@ -120,7 +120,8 @@ internal sealed class ClusterCache
 
                 var status = StatusOf(entry.Job);
                 var finished = status is PodPhase.Succeeded or PodPhase.Failed;
-                var pod = PodsOf(entry.Job)
+                var pods = PodsOf(entry.Job);
+                var pod = pods
                     .Where(p => p.Status?.Phase == (finished ? status : PodPhase.Running))
                     .OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue)
                     .FirstOrDefault();
@@ -128,10 +129,12 @@ internal sealed class ClusterCache
                 {
                     wanted.Add(new LogRead(entry.Job.Uid(), pod.Namespace(), pod.Name(), finished));
                 }
-                else if (finished)
+                else if (finished && pods.Count == 0)
                 {
-                    entry.LogDone = true; // its pod is gone: nothing left to read
+                    entry.LogDone = true; // its pods are gone: nothing left to read
                 }
+
+                // Otherwise the pod watch has not caught up with the Job watch yet: read the log when it has.
             }
 
             return wanted;

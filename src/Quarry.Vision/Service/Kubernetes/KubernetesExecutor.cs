@@ -78,7 +78,8 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
 
         _health.Healthy();
         LogSubmitted(_logger, created.Namespace(), created.Name(), created.Uid());
-        return _cache.Created(created);
+        // As created: the watches report what happens next.
+        return _cache.Created(created) with { Status = PodPhase.Pending, Progress = null, Accuracy = null, Error = null };
     }
 
     public Task<ClassificationJob?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult(_cache.Job(id));

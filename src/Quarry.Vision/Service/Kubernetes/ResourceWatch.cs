@@ -95,9 +95,14 @@ internal sealed partial class ResourceWatch<T, TList>(
                 }
             }
         }
-        catch (EndOfStreamException)
+        catch (Exception e) when (EndedEarly(e))
         {
-            // The server closed the watch before its first event (its timeout): watch again from the same version.
+            error = null;
+        }
+
+        if (error is null || EndedEarly(error))
+        {
+            // The watch ended (its timeout, or the server closed it before a first event): watch again from the last version.
             return version;
         }
 
@@ -106,12 +111,21 @@ internal sealed partial class ResourceWatch<T, TList>(
             return null;
         }
 
-        if (error is not null)
+        throw error;
+    }
+
+    /// <summary>The client reads a watch's first line before returning; a stream closed before any line surfaces as end-of-stream, possibly wrapped.</summary>
+    private static bool EndedEarly(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
         {
-            throw error;
+            if (e is EndOfStreamException)
+            {
+                return true;
+            }
         }
 
-        return version;
+        return false;
     }
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Debug, Message = "Listing {What} again: the watch's resource version expired")]
