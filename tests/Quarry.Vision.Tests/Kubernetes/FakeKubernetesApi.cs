@@ -21,13 +21,18 @@ namespace Quarry.Vision.Tests.Kubernetes;
 /// </summary>
 internal sealed class FakeKubernetesApi : IAsyncDisposable
 {
-    /// <summary>The token of the service account the executor runs as (bound to the RBAC in deploy/).</summary>
+    /// <summary>The token of the service account the executor runs as (bound to the RBAC in docs/classify-kubernetes.md).</summary>
     public const string Token = "quarry-executor-token";
 
     /// <summary>A valid token of an account that has no role binding: authenticated, then forbidden.</summary>
     public const string UnboundToken = "unbound-account-token";
 
+    /// <summary>A cluster administrator's token: every verb everywhere (to reach checks that come after authorization).</summary>
+    public const string AdminToken = "cluster-admin-token";
+
     public const string User = "system:serviceaccount:quarry:quarry";
+
+    private const string AdminUser = "kubernetes-admin";
 
     private const string UnboundUser = "system:serviceaccount:default:default";
 
@@ -181,6 +186,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
             await context.Response.StartAsync(ended.Token);
+            await context.Response.Body.FlushAsync(ended.Token); // the headers go out at once, as a real server's do
             await foreach (var line in watcher.Lines.ReadAllAsync(ended.Token))
             {
                 await context.Response.WriteAsync(line + "\n", ended.Token);
@@ -197,7 +203,10 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
-    /// <summary>401 without a known bearer token; 403 unless the RBAC in deploy/ allows <paramref name="verb"/> on <paramref name="resource"/> there.</summary>
+    /// <summary>
+    /// 401 without a known bearer token; 403 unless the executor's RBAC (docs/classify-kubernetes.md) allows
+    /// <paramref name="verb"/> on <paramref name="resource"/> there; then 404 for a namespace that does not exist.
+    /// </summary>
     private void Authorize(HttpContext context, string verb, string resource, string group, string? ns, string? name = null)
     {
         var user = Authenticate(context);
@@ -206,7 +215,8 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         var clusterWide = verb is "list" or "watch" && resource is "pods" or "jobs";
         var inJobNamespaces = ns is "default" or FakeCluster.FreeNamespace &&
             (resource == "jobs" && verb is "create" or "get" or "list" or "watch" || resource is "pods/log" or "pods" && verb is "get");
-        if (user != User || _revoked || !(clusterWide || inJobNamespaces))
+        var allowed = user == AdminUser || user == User && !_revoked && (clusterWide || inJobNamespaces);
+        if (!allowed)
         {
             throw FakeStatus.Forbidden(user, verb, resource, group, ns, name);
         }
@@ -224,6 +234,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         {
             "Bearer " + Token => User,
             "Bearer " + UnboundToken => UnboundUser,
+            "Bearer " + AdminToken => AdminUser,
             _ => throw FakeStatus.Unauthorized(),
         };
     }
