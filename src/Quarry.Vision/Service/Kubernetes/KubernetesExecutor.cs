@@ -24,6 +24,7 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
     private readonly SemaphoreSlim _logSignal = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
+    private int _disposed;
 
     public KubernetesExecutor(
         KubernetesConnection connection, IOptions<ClassificationOptions> options, KubernetesTimings timings, TimeProvider time,
@@ -128,6 +129,12 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
 
     public void Dispose()
     {
+        // The container disposes it once as itself and once as IClassificationExecutor.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _stopping.Dispose();
         _logSignal.Dispose();
