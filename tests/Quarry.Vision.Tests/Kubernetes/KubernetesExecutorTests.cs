@@ -250,6 +250,28 @@ public sealed class KubernetesExecutorTests
     }
 
     [Fact]
+    public async Task A_job_whose_pods_fail_beyond_its_backoff_limit_is_failed_with_the_reason()
+    {
+        await using var cluster = await KubernetesTestCluster.StartAsync(configure: o => o.Kubernetes.BackoffLimit = 1);
+        var job = await cluster.Executor.SubmitAsync(Tier.Premium, "kmnist", Ct);
+        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, cluster.Describe);
+
+        // The first failure is retried with a new pod; the second exceeds the backoff limit.
+        Assert.Equal(1, cluster.Api.Cluster.FailRunningPods());
+        await KubernetesTestCluster.Eventually(
+            () => cluster.PodsIn("default") is var pods && pods.Count == 2 && pods.Any(p => p.Status == PodPhase.Failed) && pods.Any(p => p.Status == PodPhase.Running),
+            cluster.Describe);
+        Assert.Equal(PodPhase.Running, (await cluster.Executor.GetAsync(job.Id, Ct))!.Status);
+        Assert.Equal(1, cluster.Api.Cluster.FailRunningPods());
+
+        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Failed, cluster.Describe);
+        var failed = await cluster.Executor.GetAsync(job.Id, Ct);
+        Assert.Equal("BackoffLimitExceeded: Job has reached the specified backoff limit", failed!.Error);
+        Assert.Null(failed.Accuracy);
+        Assert.Equal([PodPhase.Failed, PodPhase.Failed], cluster.PodsIn("default").Select(p => p.Status));
+    }
+
+    [Fact]
     public async Task A_dataset_name_that_cannot_be_a_label_is_refused_before_any_call()
     {
         await using var cluster = await KubernetesTestCluster.StartAsync();

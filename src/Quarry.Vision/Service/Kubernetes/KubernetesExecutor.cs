@@ -180,7 +180,13 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
             }
 
             var now = _time.GetTimestamp();
-            foreach (var read in _cache.LogsWanted())
+            var wanted = _cache.LogsWanted();
+            foreach (var gone in lastProgress.Keys.Where(id => !wanted.Any(r => r.JobId == id)).ToList())
+            {
+                lastProgress.Remove(gone);
+            }
+
+            foreach (var read in wanted)
             {
                 if (!read.Finished && lastProgress.TryGetValue(read.JobId, out var at) && _time.GetElapsedTime(at, now) < _timings.ProgressInterval)
                 {

@@ -43,7 +43,15 @@ internal sealed partial class ResourceWatch<T, TList>(
                 backoff = timings.MinBackoff;
                 while (version is not null)
                 {
-                    version = await WatchAsync(version, stopping).ConfigureAwait(false);
+                    var started = time.GetTimestamp();
+                    var next = await WatchAsync(version, stopping).ConfigureAwait(false);
+                    if (next == version && time.GetElapsedTime(started) < timings.MinBackoff)
+                    {
+                        // A watch that ended at once with nothing new: do not spin against the server.
+                        await Task.Delay(timings.MinBackoff, time, stopping).ConfigureAwait(false);
+                    }
+
+                    version = next;
                 }
 
                 LogRelist(logger, what);
