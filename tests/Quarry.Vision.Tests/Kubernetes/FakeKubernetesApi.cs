@@ -39,6 +39,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private volatile bool _revoked;
+    private volatile bool _stalled;
 
     private FakeKubernetesApi()
     {
@@ -88,6 +89,9 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         Cluster.DropWatches();
     }
 
+    /// <summary>Accepts requests but answers none (an overloaded or partitioned server) until switched back.</summary>
+    public void Stall(bool stalled) => _stalled = stalled;
+
     public async ValueTask DisposeAsync() => await GoDownAsync();
 
     private async Task ListenAsync(int port)
@@ -100,6 +104,11 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         {
             try
             {
+                if (_stalled)
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+
                 await next(context);
             }
             catch (FakeStatusException e)

@@ -192,6 +192,22 @@ public sealed class KubernetesExecutorTests
     }
 
     [Fact]
+    public async Task An_api_that_stops_answering_makes_the_submit_fail_after_the_request_timeout()
+    {
+        await using var cluster = await KubernetesTestCluster.StartAsync(requestTimeout: TimeSpan.FromMilliseconds(500));
+        await KubernetesTestCluster.Eventually(() => cluster.Api.Calls("WATCH /api/v1/pods") > 0, cluster.Describe);
+
+        cluster.Api.Stall(true);
+        var refused = await Assert.ThrowsAsync<ExecutorUnavailableException>(() => cluster.Executor.SubmitAsync(Tier.Free, "mnist", Ct));
+
+        Assert.Equal($"Kubernetes API at {cluster.Api.Url} did not answer in time", refused.Message);
+        Assert.Equal(refused.Message, cluster.Executor.Unavailable);
+        cluster.Api.Stall(false);
+        Assert.Equal(PodPhase.Pending, (await cluster.Executor.SubmitAsync(Tier.Free, "mnist", Ct)).Status);
+        Assert.Null(cluster.Executor.Unavailable);
+    }
+
+    [Fact]
     public async Task Pods_lists_every_pod_of_a_large_cluster_from_the_cache()
     {
         await using var cluster = await KubernetesTestCluster.StartAsync(seed: api =>

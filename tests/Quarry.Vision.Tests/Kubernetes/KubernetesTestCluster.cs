@@ -22,15 +22,18 @@ internal sealed class KubernetesTestCluster : IAsyncDisposable
     public KubernetesExecutor Executor { get; }
 
     public static async Task<KubernetesTestCluster> StartAsync(
-        string? token = FakeKubernetesApi.Token, Action<ClassificationOptions>? configure = null, Action<FakeKubernetesApi>? seed = null)
+        string? token = FakeKubernetesApi.Token, Action<ClassificationOptions>? configure = null, Action<FakeKubernetesApi>? seed = null,
+        TimeSpan? requestTimeout = null)
     {
         var api = await FakeKubernetesApi.StartAsync();
         seed?.Invoke(api);
         var options = new ClassificationOptions { Epochs = 2 };
         options.Kubernetes.Image = "registry.example/quarry:0.1.0";
         configure?.Invoke(options);
+        var configuration = api.Configuration(token);
+        configuration.HttpClientTimeout = requestTimeout ?? configuration.HttpClientTimeout;
         var executor = new KubernetesExecutor(
-            KubernetesConnection.From(api.Configuration(token)), Options.Create(options), Timings, TimeProvider.System,
+            KubernetesConnection.From(configuration), Options.Create(options), Timings, TimeProvider.System,
             NullLogger<KubernetesExecutor>.Instance);
         await executor.StartAsync(TestContext.Current.CancellationToken);
         return new KubernetesTestCluster(api, executor);

@@ -18,6 +18,7 @@ internal static class ApiFailure
                 $"Kubernetes API at {host} refused: {(int)response.StatusCode} {response.StatusCode}: {StatusMessage(response.Content)}",
             KubernetesException { Status: { } status } =>
                 $"Kubernetes API at {host} refused: {status.Code} {status.Reason}: {status.Message}",
+            OperationCanceledException or TimeoutException => $"Kubernetes API at {host} did not answer in time",
             HttpRequestException or IOException or EndOfStreamException =>
                 $"Kubernetes API at {host} unreachable: {Innermost(error).Message}",
             _ => $"Kubernetes API at {host} failed: {Innermost(error).Message}",

@@ -76,6 +76,14 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
             LogSubmitFailed(_logger, Tiers.Name(tier), dataset, reason);
             throw new ExecutorUnavailableException(reason, e);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's own request timeout, not the caller giving up.
+            var reason = ApiFailure.Describe(_connection.Host, e);
+            _health.Failed(reason);
+            LogSubmitFailed(_logger, Tiers.Name(tier), dataset, reason);
+            throw new ExecutorUnavailableException(reason, e);
+        }
 
         _health.Healthy();
         LogSubmitted(_logger, created.Namespace(), created.Name(), created.Uid());
