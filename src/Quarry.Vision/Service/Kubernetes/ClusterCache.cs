@@ -14,9 +14,8 @@ internal sealed class ClusterCache
     private const int RememberedFinished = 1000;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
+    private readonly PodIndex _pods = new();
     private readonly Dictionary<string, JobEntry> _jobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _owned = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _forgotten = new();
     private long _version;
     private PodSnapshot _podSnapshot = new(-1, []);
@@ -42,7 +41,7 @@ internal sealed class ClusterCache
         lock (_lock)
         {
             var pods = new List<PodInfo>(_pods.Count + 4);
-            foreach (var pod in _pods.Values)
+            foreach (var pod in _pods.All)
             {
                 pods.Add(new PodInfo(
                     pod.Spec?.NodeName ?? "",
@@ -210,75 +209,19 @@ internal sealed class ClusterCache
         return PodsOf(job).Any(p => p.Status?.Phase == PodPhase.Running) ? PodPhase.Running : PodPhase.Pending;
     }
 
-    private List<V1Pod> PodsOf(V1Job job)
-    {
-        var pods = new List<V1Pod>();
-        AddOwned(job.Uid(), pods);
-        AddOwned($"{job.Namespace()}/{job.Name()}", pods);
-        return pods;
-    }
-
-    private void AddOwned(string owner, List<V1Pod> pods)
-    {
-        if (_owned.TryGetValue(owner, out var keys))
-        {
-            foreach (var key in keys)
-            {
-                pods.Add(_pods[key]);
-            }
-        }
-    }
-
-    /// <summary>The Job a pod belongs to: its controller uid label, else namespace/job-name; null for other pods.</summary>
-    private static string? OwnerOf(V1Pod pod)
-    {
-        var labels = pod.Labels();
-        var uid = Label(labels, "batch.kubernetes.io/controller-uid") ?? Label(labels, JobManifest.ControllerUidLabel);
-        return uid ?? (Label(labels, JobManifest.JobNameLabel) is { } job ? $"{pod.Namespace()}/{job}" : null);
-    }
-
-    private void PutPod(V1Pod pod)
-    {
-        var key = Key(pod);
-        RemovePod(key);
-        _pods[key] = pod;
-        if (OwnerOf(pod) is { } owner)
-        {
-            if (!_owned.TryGetValue(owner, out var keys))
-            {
-                _owned[owner] = keys = new HashSet<string>(StringComparer.Ordinal);
-            }
-
-            keys.Add(key);
-        }
-    }
-
-    private void RemovePod(string key)
-    {
-        if (_pods.Remove(key, out var old) && OwnerOf(old) is { } owner && _owned.TryGetValue(owner, out var keys))
-        {
-            keys.Remove(key);
-            if (keys.Count == 0)
-            {
-                _owned.Remove(owner);
-            }
-        }
-    }
+    private List<V1Pod> PodsOf(V1Job job) => _pods.OwnedBy(job.Uid(), $"{job.Namespace()}/{job.Name()}");
 
     private static string? Label(IDictionary<string, string>? labels, string key) =>
         labels is not null && labels.TryGetValue(key, out var value) ? value : null;
-
-    private static string Key(IKubernetesObject<V1ObjectMeta> item) => $"{item.Namespace()}/{item.Name()}";
 
     private void ReplacePods(IReadOnlyCollection<V1Pod> pods)
     {
         lock (_lock)
         {
             _pods.Clear();
-            _owned.Clear();
             foreach (var pod in pods)
             {
-                PutPod(pod);
+                _pods.Put(pod);
             }
 
             Changed();
@@ -293,11 +236,11 @@ internal sealed class ClusterCache
         {
             if (type == WatchEventType.Deleted)
             {
-                RemovePod(Key(pod));
+                _pods.Remove(pod);
             }
             else
             {
-                PutPod(pod);
+                _pods.Put(pod);
             }
 
             Changed();
