@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quarry.Vision.Service;
+using Quarry.Vision.Service.Kubernetes;
+
+namespace Quarry.Vision.Tests.Kubernetes;
+
+public sealed class KubernetesExecutorRegistrationTests : IDisposable
+{
+    private readonly TestFolder _folder = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Registered_twice_it_runs_once_from_the_configured_kubeconfig()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        var kubeconfig = Path.Combine(_folder.Path, "kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fake
+              cluster:
+                server: {api.Url}
+            users:
+            - name: quarry
+              user:
+                token: {FakeKubernetesApi.Token}
+            contexts:
+            - name: fake
+              context:
+                cluster: fake
+                user: quarry
+            current-context: fake
+            """, Ct);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Quarry:Classification:Kubernetes:KubeConfig"] = kubeconfig,
+            ["Quarry:Classification:Kubernetes:Image"] = "registry.example/quarry:test",
+        });
+        KubernetesExecutorRegistration.Add(builder.Services);
+        KubernetesExecutorRegistration.Add(builder.Services);
+        using var host = builder.Build();
+
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(IClassificationExecutor));
+        Assert.Single(host.Services.GetServices<IHostedService>(), s => s.GetType().Name.Contains("Kubernetes", StringComparison.Ordinal));
+        await host.StartAsync(Ct);
+        try
+        {
+            var executor = host.Services.GetRequiredService<IClassificationExecutor>();
+            Assert.Equal("kubernetes", executor.Name);
+            var job = await executor.SubmitAsync(Tier.Free, "mnist", Ct);
+
+            Assert.Equal("registry.example/quarry:test", (string?)api.Cluster.GetJob("free-service", job.Name)["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+            await KubernetesTestCluster.Eventually(() => executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, () => api.CallSummary());
+            Assert.Equal(1, api.Calls("GET /api/v1/pods"));
+        }
+        finally
+        {
+            await host.StopAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task A_kubeconfig_that_cannot_be_read_makes_it_unavailable_instead_of_failing_the_host()
+    {
+        var missing = Path.Combine(_folder.Path, "no-such-kubeconfig");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Quarry:Classification:Kubernetes:KubeConfig"] = missing });
+        KubernetesExecutorRegistration.Add(builder.Services);
+        using var host = builder.Build();
+        await host.StartAsync(Ct);
+
+        var executor = host.Services.GetRequiredService<IClassificationExecutor>();
+        Assert.StartsWith($"Kubernetes configuration from {missing} cannot be used: ", executor.Unavailable, StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<ExecutorUnavailableException>(() => executor.SubmitAsync(Tier.Premium, "mnist", Ct));
+        Assert.Equal(executor.Unavailable, refused.Message);
+        Assert.Empty(executor.Pods());
+        await host.StopAsync(Ct);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Quarry.Vision.Service;
+using Quarry.Vision.Service.Kubernetes;
+
+namespace Quarry.Vision.Tests.Kubernetes;
+
+/// <summary>A fake API server and an executor started against it, with a deadline-bounded wait for state.</summary>
+internal sealed class KubernetesTestCluster : IAsyncDisposable
+{
+    /// <summary>Fast retries so recovery shows within a test's deadline.</summary>
+    public static readonly KubernetesTimings Timings = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(200), 300);
+
+    private KubernetesTestCluster(FakeKubernetesApi api, KubernetesExecutor executor)
+    {
+        Api = api;
+        Executor = executor;
+    }
+
+    public FakeKubernetesApi Api { get; }
+
+    public KubernetesExecutor Executor { get; }
+
+    public static async Task<KubernetesTestCluster> StartAsync(
+        string? token = FakeKubernetesApi.Token, Action<ClassificationOptions>? configure = null, Action<FakeKubernetesApi>? seed = null,
+        TimeSpan? requestTimeout = null)
+    {
+        var api = await FakeKubernetesApi.StartAsync();
+        seed?.Invoke(api);
+        var options = new ClassificationOptions { Epochs = 2 };
+        options.Kubernetes.Image = "registry.example/quarry:0.1.0";
+        configure?.Invoke(options);
+        var configuration = api.Configuration(token);
+        configuration.HttpClientTimeout = requestTimeout ?? configuration.HttpClientTimeout;
+        var executor = new KubernetesExecutor(
+            KubernetesConnection.From(configuration), Options.Create(options), Timings, TimeProvider.System,
+            NullLogger<KubernetesExecutor>.Instance);
+        await executor.StartAsync(TestContext.Current.CancellationToken);
+        return new KubernetesTestCluster(api, executor);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> and the last state after 15 s.</summary>
+    public static async Task Eventually(Func<bool> condition, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting: {what()}");
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public IReadOnlyList<PodInfo> PodsIn(string ns) => [.. Executor.Pods().Where(p => p.Namespace == ns)];
+
+    public string Describe() =>
+        string.Join("; ", Executor.Pods().Where(p => !p.Name.StartsWith("seed-", StringComparison.Ordinal)).Select(p => $"{p.Namespace}/{p.Name}={p.Status}")) +
+        $" | unavailable: {Executor.Unavailable ?? "no"} | calls: {Api.CallSummary()}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await Executor.StopAsync(CancellationToken.None);
+        Executor.Dispose();
+        await Api.DisposeAsync();
+    }
+}
