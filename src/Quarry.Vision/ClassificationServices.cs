@@ -7,6 +7,7 @@ using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
 using Quarry.Vision.Model;
 using Quarry.Vision.Service;
+using Quarry.Vision.Service.Kubernetes;
 using Quarry.Vision.Service.Local;
 using Quarry.Vision.Training;
 
@@ -23,9 +24,10 @@ public static class ClassificationServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClassificationOptions>, ClassificationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LocalExecutor>();
+        KubernetesExecutorRegistration.AddParts(services);
         services.TryAddSingleton<IClassificationExecutor>(sp =>
             sp.GetRequiredService<IOptions<ClassificationOptions>>().Value.Executor.Trim().Equals("kubernetes", StringComparison.OrdinalIgnoreCase)
-                ? throw new InvalidOperationException("Quarry__Classification__Executor=kubernetes is not available in this build.")
+                ? sp.GetRequiredService<KubernetesExecutor>()
                 : sp.GetRequiredService<LocalExecutor>());
         if (!services.Any(d => d.ServiceType == typeof(ExecutorHost)))
         {
@@ -43,7 +45,7 @@ public static class ClassificationServices
         endpoints.MapClassificationApi().MapDigitPredictionApi();
 
     /// <summary>Starts and stops whichever executor was chosen, when it has work of its own to run.</summary>
-    private sealed class ExecutorHost(IClassificationExecutor executor) : IHostedService
+    internal sealed class ExecutorHost(IClassificationExecutor executor) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) =>
             executor is IHostedService hosted ? hosted.StartAsync(cancellationToken) : Task.CompletedTask;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Quarry.Vision.Service;
-using Quarry.Vision.Service.Kubernetes;
 
 namespace Quarry.Vision.Tests.Kubernetes;
 
@@ -42,15 +41,17 @@ public sealed class KubernetesExecutorRegistrationTests : IDisposable
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Quarry:Classification:Executor"] = "kubernetes",
+            ["Quarry:DataDir"] = _folder.Path,
             ["Quarry:Classification:Kubernetes:KubeConfig"] = kubeconfig,
             ["Quarry:Classification:Kubernetes:Image"] = "registry.example/quarry:test",
         });
-        KubernetesExecutorRegistration.Add(builder.Services);
-        KubernetesExecutorRegistration.Add(builder.Services);
+        builder.Services.AddClassification();
+        builder.Services.AddClassification();
         using var host = builder.Build();
 
         Assert.Single(builder.Services, d => d.ServiceType == typeof(IClassificationExecutor));
-        Assert.Single(host.Services.GetServices<IHostedService>(), s => s.GetType().Name.Contains("Kubernetes", StringComparison.Ordinal));
+        Assert.Single(host.Services.GetServices<IHostedService>(), s => s is ClassificationServices.ExecutorHost);
         await host.StartAsync(Ct);
         try
         {
@@ -74,8 +75,13 @@ public sealed class KubernetesExecutorRegistrationTests : IDisposable
         var missing = Path.Combine(_folder.Path, "no-such-kubeconfig");
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Quarry:Classification:Kubernetes:KubeConfig"] = missing });
-        KubernetesExecutorRegistration.Add(builder.Services);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Quarry:Classification:Executor"] = "kubernetes",
+            ["Quarry:DataDir"] = _folder.Path,
+            ["Quarry:Classification:Kubernetes:KubeConfig"] = missing,
+        });
+        builder.Services.AddClassification();
         using var host = builder.Build();
         await host.StartAsync(Ct);
 
