@@ -61,6 +61,31 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>A client configuration for this server with <paramref name="token"/> (none when null).</summary>
     public KubernetesClientConfiguration Configuration(string? token = Token) => new() { Host = Url, AccessToken = token };
 
+    /// <summary>Writes a kubeconfig for this server and <paramref name="token"/> into <paramref name="folder"/> and returns its path.</summary>
+    public string WriteKubeconfig(string folder, string token = Token)
+    {
+        var path = Path.Combine(folder, "kubeconfig");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fake
+              cluster:
+                server: {Url}
+            users:
+            - name: quarry
+              user:
+                token: {token}
+            contexts:
+            - name: fake
+              context:
+                cluster: fake
+                user: quarry
+            current-context: fake
+            """);
+        return path;
+    }
+
     /// <summary>How many requests hit <c>METHOD path</c> (watches count as <c>WATCH path</c>).</summary>
     public int Calls(string call) => _calls.GetValueOrDefault(call);
 

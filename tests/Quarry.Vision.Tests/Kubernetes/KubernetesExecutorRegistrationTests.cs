@@ -18,25 +18,7 @@ public sealed class KubernetesExecutorRegistrationTests : IDisposable
     public async Task Registered_twice_it_runs_once_from_the_configured_kubeconfig()
     {
         await using var api = await FakeKubernetesApi.StartAsync();
-        var kubeconfig = Path.Combine(_folder.Path, "kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {api.Url}
-            users:
-            - name: quarry
-              user:
-                token: {FakeKubernetesApi.Token}
-            contexts:
-            - name: fake
-              context:
-                cluster: fake
-                user: quarry
-            current-context: fake
-            """, Ct);
+        var kubeconfig = api.WriteKubeconfig(_folder.Path);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
