@@ -1,0 +1,2 @@
+namespace Quarry.Deploy.Tests;
+public sealed class Scratch { [Fact] public void Nothing() { } }
