@@ -1,2 +1,0 @@
-namespace Quarry.Deploy.Tests;
-public sealed class Scratch { [Fact] public void Nothing() { } }
