@@ -34,8 +34,9 @@ ENV QUARRY_DATA_DIR=/data \
     DOTNET_NOLOGO=1
 VOLUME /data
 EXPOSE 8080
-# Liveness of `quarry serve`; other roles turn it off (compose: healthcheck disable). python3 is already here for the playground.
+# Liveness of `quarry serve` on the port ASPNETCORE_URLS names; other roles turn it off (compose: healthcheck disable).
+# python3 is in the image for the playground anyway, so no curl is added.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["python3", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2).status == 200 else 1)"]
+  CMD ["python3", "-c", "import os, sys, urllib.request as u; port = os.environ.get('ASPNETCORE_URLS', 'http://0.0.0.0:8080').split(';')[0].rstrip('/').rsplit(':', 1)[1]; sys.exit(0 if u.urlopen('http://127.0.0.1:' + port + '/healthz', timeout=2).status == 200 else 1)"]
 ENTRYPOINT ["dotnet", "/app/quarry.dll"]
 CMD ["serve"]
