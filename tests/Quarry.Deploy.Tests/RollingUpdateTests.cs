@@ -17,7 +17,7 @@ namespace Quarry.Deploy.Tests;
 /// </summary>
 public sealed partial class RollingUpdateTests
 {
-    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(5);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -94,7 +94,9 @@ public sealed partial class RollingUpdateTests
         var retrained = await QuarryCli.TrainAsync(second, newData, "2.0.0");
         Assert.NotEqual(newDate, retrained);
         await Wait.UntilAsync(() => probe.Rows.Any(r => r.ModelDate == retrained), TimeSpan.FromSeconds(30), "the probe to see the new model date");
-        await Wait.UntilAsync(() => probe.Rows.Count(r => r.ModelDate == retrained) >= 20, TimeSpan.FromSeconds(30), "20 answers from the new model");
+        // Each server swaps on its own (a file watch, at most Quarry__Playlists__PollInterval late): for a moment the two
+        // answer with different models, then only with the new one.
+        await Wait.UntilAsync(() => probe.Rows.TakeLast(20).All(r => r.ModelDate == retrained), TimeSpan.FromSeconds(30), "20 answers in a row from the new model");
 
         await stop.CancelAsync();
         var clients = await Task.WhenAll(load);
@@ -111,15 +113,21 @@ public sealed partial class RollingUpdateTests
         Assert.Equal([$"1.0.0 {oldDate}", $"2.0.0 {newDate}", $"2.0.0 {retrained}"], seen);
         var lastOld = rows.FindLastIndex(r => r.Version == "1.0.0");
         var firstNewDataset = rows.FindIndex(r => r.ModelDate == retrained);
+        var lastBeforeNewDataset = rows.FindLastIndex(r => r.ModelDate != retrained);
         Assert.True(lastOld < firstNewDataset);
-        Assert.DoesNotContain(rows.Skip(firstNewDataset), r => r.ModelDate != retrained);
+        var mixed = Stamp(rows[Math.Max(lastBeforeNewDataset, firstNewDataset)]) - Stamp(rows[firstNewDataset]);
+        Assert.True(mixed < TimeSpan.FromSeconds(5), $"the servers disagreed on the model for {mixed}");
 
         var requests = int.Parse(summary.Groups["requests"].Value, CultureInfo.InvariantCulture) + clients.Sum(c => c.Requests);
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rollout of 2 servers: {rollout.Elapsed.TotalSeconds:F1} s; probe during rollout: {rolloutRows} rows; " +
             $"requests (probe + 2 clients): {requests}; failed: 0; probe summary: {summary.Value}; " +
-            $"slowest probe answer: {rows.Max(r => r.Milliseconds):F1} ms; slowest client answer: {clients.Max(c => c.Slowest):F1} ms"));
+            $"slowest probe answer: {rows.Max(r => r.Milliseconds):F1} ms; slowest client answer: {clients.Max(c => c.Slowest):F1} ms; " +
+            $"new dataset: both servers on it {mixed.TotalMilliseconds:F0} ms after the first answer from it"));
     }
+
+    private static DateTime Stamp(Row row) =>
+        DateTime.Parse(row.Line[..row.Line.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
     private sealed record LoadResult(int Requests, IReadOnlyList<string> Failures, double Slowest);
 
