@@ -38,7 +38,7 @@ public sealed class ManifestTests
             .Where(d => d != "base")
             .Order(StringComparer.Ordinal);
         Assert.Equal(Manifests.Applicable.Order(StringComparer.Ordinal), found);
-        Assert.NotEmpty((await Manifests.RenderAsync("../k8s/base")).Objects);
+        Assert.NotEmpty((await Manifests.RenderAsync("base")).Objects);
     }
 
     [Theory]

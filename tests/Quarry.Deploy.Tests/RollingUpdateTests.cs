@@ -67,7 +67,7 @@ public sealed partial class RollingUpdateTests
 
         var probe = Probe.Start(nginx.BaseAddress, song);
         cleanup.Add(probe);
-        using var stop = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3)); // the clients stop by themselves at the latest then
         var load = Enumerable.Range(0, 2).Select(_ => Task.Run(() => LoadAsync(nginx.BaseAddress, song, stop.Token), Ct)).ToArray();
         await Wait.UntilAsync(() => probe.Rows.Any(r => r.Version == "1.0.0"), TimeSpan.FromSeconds(30), "the probe to see v1.0.0");
 
@@ -192,7 +192,7 @@ public sealed partial class RollingUpdateTests
 
         public static Probe Start(Uri address, string song)
         {
-            var info = QuarryCli.StartInfo(["probe", "-c", "--interval", "20ms", "--timeout", "5s", address.ToString(), song]);
+            var info = QuarryCli.StartInfo(["probe", "-c", "--interval", "20ms", "--timeout", "5s", "--duration", "4m", address.ToString(), song]);
             info.RedirectStandardOutput = true;
             info.RedirectStandardError = true;
             var probe = new Probe(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));

@@ -31,14 +31,6 @@ internal static partial class QuarryConfiguration
     /// <summary>True when Quarry reads the variable <paramref name="name"/>.</summary>
     public static bool Reads(string name) => Variables.Contains(name) || Keys.Contains(name.Replace("__", ":", StringComparison.Ordinal));
 
-    /// <summary>Pending keys no code binds yet (they become ordinary keys once it does).</summary>
-    public static bool IsPending(string name)
-    {
-        var key = name.Replace("__", ":", StringComparison.Ordinal);
-        return Pending.Contains(key, StringComparer.OrdinalIgnoreCase)
-               && !Options.Any(o => key.StartsWith(o.Section + ":", StringComparison.OrdinalIgnoreCase) && o.Section.Contains(':', StringComparison.Ordinal));
-    }
-
     /// <summary>
     /// Binds <paramref name="environment"/> to every options type as Quarry does and returns what would stop it:
     /// values that do not convert (a duration written "10s"), out-of-range values, failed cross-checks.
@@ -112,9 +104,13 @@ internal static partial class QuarryConfiguration
             }
         }
 
+        // A pending key counts only while no options class binds its section; from then on the class decides.
         foreach (var pending in Pending)
         {
-            keys.Add(pending);
+            if (!sections.Contains(pending[..pending.LastIndexOf(':')]))
+            {
+                keys.Add(pending);
+            }
         }
 
         return keys;
