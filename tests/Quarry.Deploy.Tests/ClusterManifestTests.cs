@@ -109,7 +109,9 @@ public sealed class ClusterManifestTests
         var account = m.One<V1ServiceAccount>(api.Pod.ServiceAccountName);
         Assert.Equal("quarry", account.Metadata.NamespaceProperty);
         Assert.True(api.Pod.AutomountServiceAccountToken);
-        Assert.Equal("kubernetes", m.Environment(Assert.Single(api.Pod.Containers))["Quarry__Classification__Executor"]);
+        var apiEnvironment = m.Environment(Assert.Single(api.Pod.Containers));
+        Assert.Equal("kubernetes", apiEnvironment["Quarry__Classification__Executor"]);
+        Assert.Equal(Assert.Single(api.Pod.Containers).Image, apiEnvironment["Quarry__Classification__Kubernetes__Image"]); // jobs run this same image
         Assert.All(m.Workloads.Where(w => w.Name != "quarry-api"), w => Assert.False(w.Pod.AutomountServiceAccountToken));
 
         bool Bound(Rbacv1Subject s) => s.Kind == "ServiceAccount" && s.Name == account.Metadata.Name && s.NamespaceProperty == account.Metadata.NamespaceProperty;

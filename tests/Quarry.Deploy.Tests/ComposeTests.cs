@@ -19,7 +19,7 @@ public sealed class ComposeTests
     ];
 
     /// <summary>Set on the cluster only: the Kubernetes executor of classification jobs, and the pod name as worker id.</summary>
-    private static readonly string[] ClusterOnly = ["Quarry__Classification__Executor", "POD_NAME"];
+    private static readonly string[] ClusterOnly = ["Quarry__Classification__Executor", "Quarry__Classification__Kubernetes__Image", "POD_NAME"];
 
     /// <summary>Engine and evaluator addresses: host names differ by platform, the rest must agree.</summary>
     private static readonly string[] Addresses =

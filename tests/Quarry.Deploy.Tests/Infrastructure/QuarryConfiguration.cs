@@ -12,8 +12,12 @@ namespace Quarry.Deploy.Tests.Infrastructure;
 /// </summary>
 internal static partial class QuarryConfiguration
 {
-    /// <summary>Keys the classification service (issue #12, built on another branch) reads once it lands here.</summary>
-    private static readonly string[] Pending = ["Quarry:Classification:Executor"];
+    /// <summary>Keys the classification service (issue #12, built on another branch) reads once it lands here, with its section.</summary>
+    private static readonly (string Section, string Key)[] Pending =
+    [
+        ("Quarry:Classification", "Quarry:Classification:Executor"),
+        ("Quarry:Classification", "Quarry:Classification:Kubernetes:Image"),
+    ];
 
     private static readonly Lazy<IReadOnlyList<(string Section, Type Type)>> LazyOptions = new(FindOptions);
     private static readonly Lazy<HashSet<string>> LazyKeys = new(FindKeys);
@@ -105,11 +109,11 @@ internal static partial class QuarryConfiguration
         }
 
         // A pending key counts only while no options class binds its section; from then on the class decides.
-        foreach (var pending in Pending)
+        foreach (var (section, key) in Pending)
         {
-            if (!sections.Contains(pending[..pending.LastIndexOf(':')]))
+            if (!sections.Contains(section))
             {
-                keys.Add(pending);
+                keys.Add(key);
             }
         }
 
