@@ -8,6 +8,10 @@ public sealed class ClusterManifestTests
 {
     private static Task<Manifests> ClusterAsync() => Manifests.RenderAsync("overlays/cluster");
 
+    /// <summary>The verbs the rules grant on one resource of one API group.</summary>
+    private static string[] Verbs(IEnumerable<V1PolicyRule> rules, string group, string resource) =>
+        [.. rules.Where(r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource)).SelectMany(r => r.Verbs).Distinct().Order(StringComparer.Ordinal)];
+
     private static V1Container Container(Manifests m, string workload) => Assert.Single(m.Workload(workload).Pod.Containers);
 
     [Fact]
@@ -119,16 +123,16 @@ public sealed class ClusterManifestTests
         {
             var binding = Assert.Single(m.All<V1RoleBinding>(), b => b.Metadata.NamespaceProperty == ns && b.Subjects.Any(Bound));
             var role = Assert.Single(m.All<V1Role>(), r => r.Metadata.NamespaceProperty == ns && r.Metadata.Name == binding.RoleRef.Name);
-            var rule = Assert.Single(role.Rules, r => r.ApiGroups.Contains("batch") && r.Resources.Contains("jobs"));
-            Assert.Equal(new[] { "create", "delete", "get", "list", "watch" }, rule.Verbs.Order());
+            Assert.Equal(new[] { "create", "delete", "get", "list", "watch" }, Verbs(role.Rules, "batch", "jobs"));
+            Assert.Equal(["get"], Verbs(role.Rules, "", "pods"));
+            Assert.Equal(["get"], Verbs(role.Rules, "", "pods/log"));
         }
 
         var clusterBinding = Assert.Single(m.All<V1ClusterRoleBinding>(), b => b.Subjects.Any(Bound));
         var clusterRole = m.All<V1ClusterRole>().Single(r => r.Metadata.Name == clusterBinding.RoleRef.Name);
-        var pods = Assert.Single(clusterRole.Rules);
-        Assert.Equal([""], pods.ApiGroups);
-        Assert.Equal(["pods"], pods.Resources);
-        Assert.Equal(new[] { "list", "watch" }, pods.Verbs.Order());
+        Assert.Equal(new[] { "list", "watch" }, Verbs(clusterRole.Rules, "", "pods"));
+        Assert.Equal(new[] { "list", "watch" }, Verbs(clusterRole.Rules, "batch", "jobs"));
+        Assert.Empty(Verbs(clusterRole.Rules, "batch", "jobs").Intersect(["create", "delete"])); // writes only in the two namespaces
 
         // Quarry's own objects live in namespace quarry; only the classification objects name others.
         Assert.All(m.Workloads, w => Assert.Equal("quarry", w.Metadata.NamespaceProperty));
