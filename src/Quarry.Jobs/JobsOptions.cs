@@ -9,8 +9,14 @@ public sealed class JobsOptions
     /// <summary><c>embedded</c> (SQLite in the data dir, workers in-process), <c>redis</c> or <c>rabbitmq</c>.</summary>
     public string Backend { get; set; } = "embedded";
 
-    /// <summary>Redis for the <c>redis</c> backend: <c>redis://[:password@]host:port[/db]</c>.</summary>
+    /// <summary>
+    /// Redis for the <c>redis</c> backend: <c>redis://</c> or <c>rediss://</c> (TLS) <c>[[user]:password@]host[:port][/db]</c>,
+    /// <c>redis+sentinel://host:26379[,host:26379...]/service[/db]</c>, or a StackExchange.Redis configuration string.
+    /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>A PEM certificate trusted as the issuer of the Redis server's TLS certificate (for a private CA or a self-signed one).</summary>
+    public string? RedisCaCertificate { get; set; }
 
     /// <summary>AMQP URI for the <c>rabbitmq</c> backend: <c>amqp://user:password@host:5672/</c>.</summary>
     public string? RabbitMq { get; set; }
