@@ -58,6 +58,14 @@ public sealed class RabbitMqJobBackend : IJobBackend
             database.Timeout = (int)ConnectTimeout.TotalSeconds;
         }
 
+        if (database.MaxAutoPrepare == 0)
+        {
+            // The same few statements run for every job: prepared once per connection, PostgreSQL skips parsing and planning them.
+            database.MaxAutoPrepare = 16;
+        }
+
+        // The backend keeps no session state, so a pooled connection needs no reset between uses.
+        database.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(database);
         _table = new JobTable(_dataSource, options.Prefix + "_jobs");
         _inserts = new GroupCommit<JobTable.Stamped>(

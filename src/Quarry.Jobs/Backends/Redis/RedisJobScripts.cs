@@ -99,7 +99,7 @@ internal static class RedisJobScripts
         local prefix, group, worker = ARGV[1], ARGV[2], ARGV[3]
         local max, started, now, lease = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
         local out = {-1}
-        local taken = 0
+        local taken, started_now = 0, 0
 
         local function mark(entry, id)
           local key = prefix .. id
@@ -112,7 +112,7 @@ internal static class RedisJobScripts
           end
           local attempt = (tonumber(job[2]) or 0) + 1
           if status == 'submitted' then
-            move(counts, 'submitted', 'in progress')
+            started_now = started_now + 1
           end
           redis.call('HSET', key, 'status', 'in progress', 'worker', worker, 'attempts', attempt, 'started', started)
           local n = #out
@@ -159,6 +159,10 @@ internal static class RedisJobScripts
           end
         end
 
+        if started_now > 0 then
+          redis.call('HINCRBY', counts, 'submitted', -started_now)
+          redis.call('HINCRBY', counts, 'in progress', started_now)
+        end
         if taken == 0 then
           local soonest = redis.call('ZRANGE', delayed, 0, 0, 'WITHSCORES')
           if soonest[2] then
@@ -190,6 +194,7 @@ internal static class RedisJobScripts
         local stream, delayed, counts = KEYS[1], KEYS[2], KEYS[3]
         local prefix, group, finished, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
         local applied, queued = 0, false
+        local moved = {['complete'] = 0, ['failed'] = 0, ['submitted'] = 0}
         ensure_counts(counts, KEYS[4], prefix)
         for i = 6, #ARGV, 7 do
           local id = ARGV[i]
@@ -201,14 +206,15 @@ internal static class RedisJobScripts
             redis.call('XDEL', stream, entry)
             if kind == 'complete' or kind == 'fail' then
               local final = kind == 'complete' and 'complete' or 'failed'
-              redis.call('HSET', key, 'status', final, 'finished', finished)
-              move(counts, 'in progress', final)
               if has_text then
-                redis.call('HSET', key, kind == 'complete' and 'result' or 'error', text)
+                redis.call('HSET', key, 'status', final, 'finished', finished, kind == 'complete' and 'result' or 'error', text)
+              else
+                redis.call('HSET', key, 'status', final, 'finished', finished)
               end
+              moved[final] = moved[final] + 1
             else
               redis.call('HSET', key, 'status', 'submitted')
-              move(counts, 'in progress', 'submitted')
+              moved['submitted'] = moved['submitted'] + 1
               if has_text then
                 redis.call('HSET', key, 'error', text)
               end
@@ -222,6 +228,14 @@ internal static class RedisJobScripts
               end
             end
             applied = applied + 1
+          end
+        end
+        if applied > 0 then
+          redis.call('HINCRBY', counts, 'in progress', -applied)
+          for status, n in pairs(moved) do
+            if n > 0 then
+              redis.call('HINCRBY', counts, status, n)
+            end
           end
         end
         if queued then
