@@ -49,12 +49,25 @@ public sealed class JobsOptions
         return backend switch
         {
             "embedded" => backend,
-            "redis" when !string.IsNullOrWhiteSpace(Redis) => backend,
+            "redis" when !string.IsNullOrWhiteSpace(Redis) => CheckRedis(backend),
             "redis" => throw new InvalidOperationException("Quarry__Jobs__Backend=redis needs Quarry__Jobs__Redis (e.g. redis://127.0.0.1:6379)."),
             "rabbitmq" when !string.IsNullOrWhiteSpace(RabbitMq) && !string.IsNullOrWhiteSpace(Postgres) => backend,
             "rabbitmq" => throw new InvalidOperationException(
                 "Quarry__Jobs__Backend=rabbitmq needs Quarry__Jobs__RabbitMq (amqp://...) and Quarry__Jobs__Postgres (a PostgreSQL connection string)."),
             _ => throw new InvalidOperationException($"Quarry__Jobs__Backend must be embedded, redis or rabbitmq; got '{Backend}'."),
         };
+    }
+
+    private string CheckRedis(string backend)
+    {
+        try
+        {
+            _ = Backends.Redis.RedisConnectionString.Parse(Redis!, RedisCaCertificate);
+            return backend;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
     }
 }
