@@ -99,13 +99,6 @@ internal static class JobsSuite
     private static async Task<BackendResult> RunBackendAsync(string backend, JobsBenchOptions options, string quarryDll)
     {
         await using var engines = await BenchEngines.StartAsync(backend);
-        if (Environment.GetEnvironmentVariable("JOBS_BENCH_CELERY_ONLY") == "1")
-        {
-            var only = await CelerySide.RunAsync(engines, options.Jobs, options.LatencyJobs);
-            Console.Error.WriteLine(Inv($"   Celery: delay() {only.EnqueuePerSecond:N0}/s; drain 2 workers {only.DrainPerSecond:N0}/s ({only.DrainAfterFirstPerSecond:N0}/s) in {only.DrainSeconds:F2} s; latency {Latency(only.Latency)}"));
-            Environment.Exit(0);
-        }
-
         var run = "b" + Guid.NewGuid().ToString("N")[..6];
         var baseline = await EngineBaselines.MeasureAsync(engines);
         Console.Error.WriteLine($"   baseline: {baseline}");
