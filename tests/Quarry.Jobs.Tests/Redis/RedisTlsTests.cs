@@ -15,7 +15,8 @@ public sealed class RedisTlsTests : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() =>
-        _server = await RedisServer.StartTlsAsync(_certificates, "--user", "default", "off", "--user", "quarry", "on", ">s3cret", "~*", "&*", "+@all");
+        _server = await RedisServer.StartTlsAsync(_certificates, "--user", "default", "off", "--user", "quarry", "on", ">s3cret", "~*", "&*", "+@all",
+            "--user", "narrow", "on", ">n4rrow", "~*", "resetchannels", "+@all");
 
     public async ValueTask DisposeAsync()
     {
@@ -42,6 +43,18 @@ public sealed class RedisTlsTests : IAsyncLifetime
         var record = await backend.GetAsync(job.Id, Ct);
         Assert.Equal((JobStatus.Complete, "tls-worker"), (record!.Status, record.Worker));
         Assert.Equal(1, (await backend.CountAsync(Ct))[JobStatus.Complete]);
+    }
+
+    [Fact]
+    public async Task A_user_without_channel_permissions_still_submits_and_takes_by_polling()
+    {
+        var backend = Backend($"rediss://narrow:n4rrow@{_server.Host}:{_server.Port}", _certificates.CaCertificatePath);
+        await backend.InitializeAsync(Ct);
+        Assert.Empty(await backend.TakeAsync("narrow-worker", 1, TimeSpan.FromMilliseconds(50), Ct)); // raises the sleepers flag
+        var job = new NewJob(Guid.NewGuid(), "noop", "{}");
+        await backend.SubmitAsync([job], Ct);
+        var lease = Assert.Single(await backend.TakeAsync("narrow-worker", 1, TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(job.Id, lease.Id);
     }
 
     [Fact]

@@ -23,10 +23,10 @@ public sealed class RedisSentinel(int primaryPort, string service = "quarry") : 
 
     private string LogPath => Path.Combine(WorkDirectory, "sentinel.log");
 
-    /// <summary>Asks the sentinel which port the primary has now.</summary>
+    /// <summary>Asks the sentinel which port the primary has now; null when it does not know or does not answer in time (busy failing over).</summary>
     public async Task<int?> PrimaryPortAsync()
     {
-        var reply = await AskAsync($"SENTINEL get-master-addr-by-name {Service}");
+        var reply = await TryAskAsync($"SENTINEL get-master-addr-by-name {Service}");
         var lines = reply.Split("\r\n");
         // *2 $9 127.0.0.1 $n port
         return lines.Length >= 5 && int.TryParse(lines[4], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null;
@@ -35,7 +35,7 @@ public sealed class RedisSentinel(int primaryPort, string service = "quarry") : 
     /// <summary>How many replicas the sentinel has found for the primary.</summary>
     public async Task<int> ReplicaCountAsync()
     {
-        var reply = await AskAsync($"SENTINEL replicas {Service}");
+        var reply = await TryAskAsync($"SENTINEL replicas {Service}");
         return reply.StartsWith('*') && int.TryParse(reply.AsSpan(1, reply.IndexOf('\r', StringComparison.Ordinal) - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? count
             : 0;
@@ -75,11 +75,23 @@ public sealed class RedisSentinel(int primaryPort, string service = "quarry") : 
         }
     }
 
+    private async Task<string> TryAskAsync(string command)
+    {
+        try
+        {
+            return await AskAsync(command);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>Sends one inline command and returns the raw reply (small replies only).</summary>
     private async Task<string> AskAsync(string command)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await socket.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes(command + "\r\n"), timeout.Token);
         var reply = new byte[16384];

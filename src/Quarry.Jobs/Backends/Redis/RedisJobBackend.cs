@@ -390,6 +390,11 @@ public sealed class RedisJobBackend : IJobBackend
         {
             throw Unavailable(error);
         }
+        catch (RedisServerException)
+        {
+            // Refused (an ACL user without the channel): idle takers then find work by polling alone.
+            _subscribed = true;
+        }
     }
 
     private async Task<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)

@@ -14,10 +14,11 @@ internal static class RedisJobScripts
         """;
 
     // Idle takers leave a short-lived flag before they wait; whoever queues work then publishes once to wake them.
+    // The wake-up is best effort (an ACL user may lack the channel): takers poll as well.
     private const string Wake = """
         local function wake(sleepers, channel)
           if redis.call('DEL', sleepers) == 1 then
-            redis.call('PUBLISH', channel, '1')
+            redis.pcall('PUBLISH', channel, '1')
           end
         end
 
