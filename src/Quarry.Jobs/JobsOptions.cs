@@ -9,8 +9,14 @@ public sealed class JobsOptions
     /// <summary><c>embedded</c> (SQLite in the data dir, workers in-process), <c>redis</c> or <c>rabbitmq</c>.</summary>
     public string Backend { get; set; } = "embedded";
 
-    /// <summary>Redis for the <c>redis</c> backend: <c>redis://[:password@]host:port[/db]</c>.</summary>
+    /// <summary>
+    /// Redis for the <c>redis</c> backend: <c>redis://</c> or <c>rediss://</c> (TLS) <c>[[user]:password@]host[:port][/db]</c>,
+    /// <c>redis+sentinel://host:26379[,host:26379...]/service[/db]</c>, or a StackExchange.Redis configuration string.
+    /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>A PEM certificate trusted as the issuer of the Redis server's TLS certificate (for a private CA or a self-signed one).</summary>
+    public string? RedisCaCertificate { get; set; }
 
     /// <summary>AMQP URI for the <c>rabbitmq</c> backend: <c>amqp://user:password@host:5672/</c>.</summary>
     public string? RabbitMq { get; set; }
@@ -43,12 +49,25 @@ public sealed class JobsOptions
         return backend switch
         {
             "embedded" => backend,
-            "redis" when !string.IsNullOrWhiteSpace(Redis) => backend,
+            "redis" when !string.IsNullOrWhiteSpace(Redis) => CheckRedis(backend),
             "redis" => throw new InvalidOperationException("Quarry__Jobs__Backend=redis needs Quarry__Jobs__Redis (e.g. redis://127.0.0.1:6379)."),
             "rabbitmq" when !string.IsNullOrWhiteSpace(RabbitMq) && !string.IsNullOrWhiteSpace(Postgres) => backend,
             "rabbitmq" => throw new InvalidOperationException(
                 "Quarry__Jobs__Backend=rabbitmq needs Quarry__Jobs__RabbitMq (amqp://...) and Quarry__Jobs__Postgres (a PostgreSQL connection string)."),
             _ => throw new InvalidOperationException($"Quarry__Jobs__Backend must be embedded, redis or rabbitmq; got '{Backend}'."),
         };
+    }
+
+    private string CheckRedis(string backend)
+    {
+        try
+        {
+            _ = Backends.Redis.RedisConnectionString.Parse(Redis!, RedisCaCertificate);
+            return backend;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
     }
 }

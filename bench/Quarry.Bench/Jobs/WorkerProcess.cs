@@ -16,15 +16,20 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <summary>Starts <c>dotnet quarry.dll worker</c> with the engine settings in <paramref name="environment"/>.</summary>
-    public static WorkerProcess Start(string quarryDll, string workerId, int concurrency, IReadOnlyDictionary<string, string> environment)
+    public static WorkerProcess Start(string quarryDll, string workerId, int concurrency, IReadOnlyDictionary<string, string> environment) =>
+        Start(quarryDll, ["worker", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--worker-id", workerId], environment, workerId);
+
+    /// <summary>Starts <c>dotnet quarry.dll</c> with any arguments (e.g. <c>serve --urls ...</c>).</summary>
+    public static WorkerProcess Start(string quarryDll, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string? label = null)
     {
+        var workerId = label ?? arguments[0];
         var info = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { quarryDll, "worker", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--worker-id", workerId })
+        foreach (var arg in (string[])[quarryDll, .. arguments])
         {
             info.ArgumentList.Add(arg);
         }

@@ -55,8 +55,8 @@ public sealed record JobView(
     }
 }
 
-/// <summary>What <c>POST /jobs</c> answers for the original <c>{"start","end"}</c> body.</summary>
-public sealed record SubmittedRange(Guid Id, string Status, JsonElement Start, JsonElement End, string Type);
+/// <summary>What <c>POST /jobs</c> answers for the original <c>{"start","end"}</c> body: the original's shape, values echoed as given.</summary>
+public sealed record SubmittedRange(Guid Id, string Status, JsonElement Start, JsonElement End);
 
 /// <summary>A page of jobs.</summary>
 public sealed record JobListView(IReadOnlyList<JobView> Jobs, string? NextCursor);

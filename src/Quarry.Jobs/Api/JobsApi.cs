@@ -21,7 +21,7 @@ public static class JobsApi
     {
         var jobs = endpoints.MapGroup("/jobs").WithTags("Jobs").AddEndpointFilter(BackendDown);
         jobs.MapPost("", SubmitAsync).WithName("SubmitJob")
-            .WithSummary("Submit a job: {\"start\",\"end\"} for the original range job, or {\"type\",\"payload\"} for any registered type.");
+            .WithSummary("Submit a job: {\"start\",\"end\"} with any JSON values for the original job, or {\"type\",\"payload\"} for any registered type.");
         jobs.MapGet("/counts", CountAsync).WithName("CountJobs")
             .WithSummary("How many jobs are in each status: {\"submitted\":n,\"in progress\":n,\"complete\":n,\"failed\":n,\"cancelled\":n}.");
         jobs.MapGet("/{id:guid}", GetAsync).WithName("GetJob").WithSummary("A job's record: status, worker, attempts, times, result or error.");
@@ -39,7 +39,7 @@ public static class JobsApi
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
-            return Invalid("A JSON body is required: {\"start\": 1, \"end\": 100} or {\"type\": \"...\", \"payload\": {...}}.");
+            return Invalid("A JSON body is required: {\"start\": \"go!\", \"end\": \"stop!\"} or {\"type\": \"...\", \"payload\": {...}}.");
         }
 
         if (RequestBody.Utf8Problem(body.Span) is { } utf8)
@@ -70,7 +70,7 @@ public static class JobsApi
                 if (!root.TryGetProperty("type", out var type))
                 {
                     var range = await service.SubmitAsync("range", root, cancellationToken);
-                    return TypedResults.Ok(new SubmittedRange(range.Id, range.Status, root.GetProperty("start").Clone(), root.GetProperty("end").Clone(), range.Type));
+                    return TypedResults.Ok(new SubmittedRange(range.Id, range.Status, root.GetProperty("start").Clone(), root.GetProperty("end").Clone()));
                 }
 
                 if (type.ValueKind != JsonValueKind.String)

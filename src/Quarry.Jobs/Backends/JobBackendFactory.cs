@@ -17,7 +17,7 @@ public static class JobBackendFactory
         var settings = new JobBackendOptions { LeaseDuration = options.LeaseDuration, Prefix = options.Prefix, Clock = clock };
         return options.Validate() switch
         {
-            "redis" => new RedisJobBackend(options.Redis!, settings),
+            "redis" => new RedisJobBackend(options.Redis!, settings, options.RedisCaCertificate),
             "rabbitmq" => new RabbitMqJobBackend(options.RabbitMq!, options.Postgres!, settings),
             _ => new SqliteJobBackend(Path.Combine(dataDir, EmbeddedFileName), settings),
         };

@@ -8,27 +8,19 @@ namespace Quarry.Jobs.Tests.Redis;
 
 public sealed class RedisJobBackendContractTests(RedisServer server) : JobBackendContract, IClassFixture<RedisServer>
 {
-    // Longer than the 1.5 s takes that expect a running job to stay leased; Redis reclaims it as soon as the lease ends.
-
     protected override Task<IJobBackend> CreateClientAsync(JobBackendOptions options) =>
-        Task.FromResult<IJobBackend>(new RedisJobBackend(server.Options(), options));
+        Task.FromResult<IJobBackend>(new RedisJobBackend(server.ConnectionString, options));
 
     protected override Task<IJobBackend> CreateUnreachableClientAsync(JobBackendOptions options) =>
-        Task.FromResult<IJobBackend>(new RedisJobBackend(UnreachableOptions(), options));
+        Task.FromResult<IJobBackend>(new RedisJobBackend(UnreachableConnectionString(), options));
 
-    /// <summary>Options for a loopback port nothing listens on, with short timeouts.</summary>
-    internal static Quarry.Redis.RedisOptions UnreachableOptions()
+    /// <summary>A loopback port nothing listens on, with short timeouts.</summary>
+    internal static string UnreachableConnectionString()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        return new Quarry.Redis.RedisOptions
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            ConnectTimeout = TimeSpan.FromMilliseconds(500),
-            CommandTimeout = TimeSpan.FromSeconds(1),
-        };
+        return $"127.0.0.1:{port},connectTimeout=500,asyncTimeout=1000,syncTimeout=1000";
     }
 }

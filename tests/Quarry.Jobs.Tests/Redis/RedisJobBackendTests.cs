@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.Redis;
 using Quarry.Jobs.Model;
-using Quarry.Redis;
+using StackExchange.Redis;
 
 namespace Quarry.Jobs.Tests.Redis;
 
@@ -36,7 +36,7 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
         var lease = Assert.Single(await backend.TakeAsync("worker-1", 1, TimeSpan.FromSeconds(5), Ct));
         await backend.ReportAsync([new JobOutcome(lease, OutcomeKind.Complete, Result: "{\"sum\":15}")], Ct);
 
-        var hash = await Raw().HashGetAllAsync($"{_options.Prefix}:job:{job.Id:D}", Ct);
+        var hash = (await Raw().HashGetAllAsync($"{_options.Prefix}:job:{job.Id:D}")).ToStringDictionary();
         Assert.Equal(job.Id.ToString("D"), hash["id"]);
         Assert.Equal("range", hash["type"]);
         Assert.Equal("complete", hash["status"]);
@@ -44,6 +44,7 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
         Assert.Equal("{\"sum\":15}", hash["result"]);
         Assert.Equal("worker-1", hash["worker"]);
         Assert.Equal("1", hash["attempts"]);
+        Assert.Equal(("1", "5"), (hash["start"], hash["end"]));
         foreach (var time in new[] { "created", "started", "finished" })
         {
             Assert.True(DateTimeOffset.TryParse(hash[time], System.Globalization.CultureInfo.InvariantCulture, out _), $"{time} = {hash[time]}");
@@ -57,9 +58,8 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await Raw().HashSetAsync(
             $"{_options.Prefix}:job:{id:D}",
-            [("id", id.ToString("D")), ("type", "range"), ("status", "in progress"), ("payload", "{}"), ("worker", "legacy-7"),
-             ("attempts", 2), ("created", "2024-03-01T10:00:00Z"), ("started", "1709287260")],
-            Ct);
+            [new("id", id.ToString("D")), new("type", "range"), new("status", "in progress"), new("payload", "{}"), new("worker", "legacy-7"),
+             new("attempts", 2), new("created", "2024-03-01T10:00:00Z"), new("started", "1709287260")]);
 
         var record = await backend.GetAsync(id, Ct);
         Assert.NotNull(record);
@@ -93,7 +93,7 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
 
         Assert.Equal(JobStatus.Cancelled, (await backend.CancelAsync(job.Id, Ct))!.Status);
         Assert.Empty(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(1.5), Ct));
-        Assert.Equal(0, (await Raw().ExecuteAsync("ZCARD", [$"{_options.Prefix}:delayed"], Ct)).AsInt64());
+        Assert.Equal(0, await Raw().SortedSetLengthAsync($"{_options.Prefix}:delayed"));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
     [Fact]
     public async Task Every_call_on_an_unreachable_engine_fails_fast()
     {
-        var backend = new RedisJobBackend(RedisJobBackendContractTests.UnreachableOptions(), _options);
+        var backend = new RedisJobBackend(RedisJobBackendContractTests.UnreachableConnectionString(), _options);
         _owned.Add(backend);
         var lease = new JobLease(Guid.NewGuid(), "noop", "{}", 1, "1-0");
         Func<Task>[] calls =
@@ -156,16 +156,16 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
 
     private async Task<RedisJobBackend> BackendAsync()
     {
-        var backend = new RedisJobBackend(_server.Options(), _options);
+        var backend = new RedisJobBackend(_server.ConnectionString, _options);
         _owned.Add(backend);
         await backend.InitializeAsync(Ct);
         return backend;
     }
 
-    private RedisClient Raw()
+    private IDatabase Raw()
     {
-        var client = new RedisClient(_server.Options());
+        var client = ConnectionMultiplexer.Connect($"{_server.Host}:{_server.Port}");
         _owned.Add(client);
-        return client;
+        return client.GetDatabase();
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Net.Security;
 using System.Text;
-using Quarry.Redis;
 
 namespace Quarry.TestSupport.Servers;
 
@@ -10,19 +10,21 @@ namespace Quarry.TestSupport.Servers;
 public sealed class RedisServer : LocalServer
 {
     private readonly string[] _extraArgs;
+    private readonly TestCertificates? _tls;
 
     public RedisServer()
-        : this([])
+        : this([], null)
     {
     }
 
-    private RedisServer(string[] extraArgs)
-        : base("redis-server") => _extraArgs = extraArgs;
+    private RedisServer(string[] extraArgs, TestCertificates? tls)
+        : base("redis-server") => (_extraArgs, _tls) = (extraArgs, tls);
 
     /// <summary>The redis-server binary: $REDIS_SERVER, else the Debian package's path.</summary>
     public static string Executable => Environment.GetEnvironmentVariable("REDIS_SERVER") ?? "/usr/bin/redis-server";
 
-    public string ConnectionString => $"redis://{Host}:{Port}";
+    /// <summary><c>redis://</c>, or <c>rediss://</c> for a server that only speaks TLS.</summary>
+    public string ConnectionString => $"{(_tls is null ? "redis" : "rediss")}://{Host}:{Port}";
 
     protected override TimeSpan StartDeadline => TimeSpan.FromSeconds(15);
 
@@ -33,7 +35,24 @@ public sealed class RedisServer : LocalServer
     /// <summary>Starts a server with extra arguments, for example <c>"--requirepass", "secret"</c>.</summary>
     public static async Task<RedisServer> StartAsync(params string[] extraArgs)
     {
-        var server = new RedisServer(extraArgs);
+        var server = new RedisServer(extraArgs, null);
+        try
+        {
+            await server.StartAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a server that accepts only TLS connections, with a certificate issued by <paramref name="certificates"/>' CA.</summary>
+    public static async Task<RedisServer> StartTlsAsync(TestCertificates certificates, params string[] extraArgs)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        var server = new RedisServer(extraArgs, certificates);
         try
         {
             await server.StartAsync();
@@ -48,13 +67,6 @@ public sealed class RedisServer : LocalServer
 
     /// <summary>Starts this server (on the same port as before, after a stop) and waits until it answers PING.</summary>
     public new Task StartAsync() => base.StartAsync();
-
-    public RedisOptions Options(Action<RedisOptions>? configure = null)
-    {
-        var options = RedisOptions.Parse(ConnectionString);
-        configure?.Invoke(options);
-        return options;
-    }
 
     public async Task RestartAsync()
     {
@@ -78,8 +90,11 @@ public sealed class RedisServer : LocalServer
     protected override Process Launch()
     {
         var info = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardInput = true };
-        foreach (var arg in (string[])["--port", Port.ToString(), "--bind", Host, "--save", "", "--appendonly", "no",
-                     "--dir", WorkDirectory, "--logfile", LogPath, "--daemonize", "no"])
+        string[] ports = _tls is null
+            ? ["--port", Port.ToString()]
+            : ["--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", _tls.ServerCertificatePath, "--tls-key-file", _tls.ServerKeyPath,
+               "--tls-ca-cert-file", _tls.CaCertificatePath, "--tls-auth-clients", "no"];
+        foreach (var arg in (string[])[.. ports, "--bind", Host, "--save", "", "--appendonly", "no", "--dir", WorkDirectory, "--logfile", LogPath, "--daemonize", "no"])
         {
             info.ArgumentList.Add(arg);
         }
@@ -99,13 +114,23 @@ public sealed class RedisServer : LocalServer
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await socket.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
-            await socket.SendAsync("PING\r\n"u8.ToArray(), timeout.Token);
+            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            if (_tls is not null)
+            {
+                // Readiness only: the certificate itself is what the tests check.
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = Host }, timeout.Token);
+                stream = tls;
+            }
+
+            await using var _ = stream;
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
             var reply = new byte[64];
-            var read = await socket.ReceiveAsync(reply, timeout.Token);
+            var read = await stream.ReadAsync(reply, timeout.Token);
             // A server with requirepass answers -NOAUTH, which still means it is up.
             return read > 0 && Encoding.ASCII.GetString(reply, 0, read) is var text && (text.StartsWith("+PONG", StringComparison.Ordinal) || text.StartsWith("-NOAUTH", StringComparison.Ordinal));
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException)
         {
             return false;
         }

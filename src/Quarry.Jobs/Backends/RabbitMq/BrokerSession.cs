@@ -254,24 +254,17 @@ internal sealed class BrokerSession : IAsyncDisposable
 
     private async Task PublishAsync(string queue, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
+        // No lock held while confirms are outstanding: concurrent callers publish on the one channel and each awaits
+        // only its own confirms, which the client completes as the broker acknowledges (pipelined confirms).
         var confirms = new Task[ids.Count];
-        await _publishGate.WaitAsync(cancellationToken);
-        try
+        for (var i = 0; i < ids.Count; i++)
         {
-            // Publish all, then await the confirms together: one round trip for the batch.
-            for (var i = 0; i < ids.Count; i++)
-            {
-                // A fresh properties object per message: with confirm tracking the client writes its sequence number into the headers.
-                var properties = new BasicProperties { Persistent = true };
-                confirms[i] = _publisher.BasicPublishAsync("", queue, mandatory: true, properties, ids[i].ToByteArray(), cancellationToken).AsTask();
-            }
+            // A fresh properties object per message: with confirm tracking the client writes its sequence number into the headers.
+            var properties = new BasicProperties { Persistent = true };
+            confirms[i] = _publisher.BasicPublishAsync("", queue, mandatory: true, properties, ids[i].ToByteArray(), cancellationToken).AsTask();
+        }
 
-            await Task.WhenAll(confirms);
-        }
-        finally
-        {
-            _publishGate.Release();
-        }
+        await Task.WhenAll(confirms);
     }
 
     private Task Received(BasicDeliverEventArgs delivery)

@@ -48,21 +48,25 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         await ExecuteAsync(connection, "SELECT 1", cancellationToken);
     }
 
+    /// <summary>A job to insert with the time it was accepted.</summary>
+    public readonly record struct Stamped(NewJob Job, DateTimeOffset CreatedAt);
+
     /// <summary>Inserts all jobs in one statement, in the given order; a repeated id inserts none.</summary>
-    public async Task InsertAsync(IReadOnlyList<NewJob> jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task InsertAsync(IReadOnlyList<Stamped> stamped, CancellationToken cancellationToken)
     {
+        var jobs = stamped.Select(s => s.Job).ToArray();
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
             INSERT INTO "{table}" (id, type, payload, status, attempts, created_at)
-            SELECT n.id, n.type, n.payload, '{JobStatus.Submitted}', 0, @now
-            FROM unnest(@ids, @types, @payloads) WITH ORDINALITY AS n(id, type, payload, ord)
+            SELECT n.id, n.type, n.payload, '{JobStatus.Submitted}', 0, n.created
+            FROM unnest(@ids, @types, @payloads, @created) WITH ORDINALITY AS n(id, type, payload, created, ord)
             ORDER BY n.ord
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", jobs.Select(j => j.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", jobs.Select(j => j.Type).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", jobs.Select(j => j.Payload).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("created", stamped.Select(s => s.CreatedAt).ToArray()));
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);

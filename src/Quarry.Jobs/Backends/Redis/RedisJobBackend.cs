@@ -1,13 +1,15 @@
-using System.Buffers.Text;
 using System.Globalization;
+using System.Text.Json;
 using Quarry.Jobs.Model;
-using Quarry.Redis;
+using StackExchange.Redis;
 
 namespace Quarry.Jobs.Backends.Redis;
 
 /// <summary>
 /// Jobs in Redis: one hash per job record, a stream with a consumer group as the reliable queue (entries of dead
 /// workers are reclaimed after the lease), a sorted set of delayed retries and a sorted set indexing submissions.
+/// All commands share one multiplexed connection and none of them blocks: an idle taker raises a flag and waits
+/// for a pub/sub wake-up that the next submission publishes, or for a bounded poll.
 /// </summary>
 public sealed class RedisJobBackend : IJobBackend
 {
@@ -25,31 +27,35 @@ public sealed class RedisJobBackend : IJobBackend
     private static readonly RedisScript CountScript = new(RedisJobScripts.Count);
     private static readonly RedisScript[] Scripts = [SubmitScript, TakeScript, RenewScript, ReportScript, CancelScript, ListScript, CountScript];
 
-    private readonly RedisClient _redis;
-    private readonly RedisBlockingClients _blocking;
+    private readonly ConfigurationOptions _configuration;
+    private readonly SemaphoreSlim _connecting = new(1, 1);
     private readonly TimeProvider _clock;
     private readonly long _leaseMilliseconds;
     private readonly TimeSpan _pollInterval;
-    private readonly string _stream;
-    private readonly string _delayed;
-    private readonly string _index;
-    private readonly string _sequence;
-    private readonly string _claimCursor;
-    private readonly string _counts;
+    private readonly RedisKey _stream;
+    private readonly RedisKey _delayed;
+    private readonly RedisKey _index;
+    private readonly RedisKey _sequence;
+    private readonly RedisKey _claimCursor;
+    private readonly RedisKey _counts;
+    private readonly RedisKey _sleepers;
+    private readonly string _wakeChannel;
     private readonly string _jobPrefix;
+    private ConnectionMultiplexer? _connection;
+    private TaskCompletionSource _wake = NewWake();
+    private volatile bool _subscribed;
 
-    public RedisJobBackend(RedisOptions redis, JobBackendOptions options)
+    public RedisJobBackend(ConfigurationOptions configuration, JobBackendOptions options)
     {
-        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Prefix, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.LeaseDuration, TimeSpan.Zero, nameof(options));
-        _redis = new RedisClient(redis);
-        _blocking = new RedisBlockingClients(_redis);
+        _configuration = configuration.Clone();
         _clock = options.Clock;
         _leaseMilliseconds = Math.Max(1, (long)options.LeaseDuration.TotalMilliseconds);
 
-        // Idle takers wake this often to reclaim expired leases and promote due retries.
+        // Idle takers poll this often even without a wake-up, to reclaim expired leases and promote due retries.
         _pollInterval = TimeSpan.FromTicks(Math.Clamp(options.LeaseDuration.Ticks / 2, TimeSpan.TicksPerMillisecond * 20, TimeSpan.TicksPerSecond));
         var prefix = options.Prefix;
         _stream = prefix + ":jobs";
@@ -58,12 +64,14 @@ public sealed class RedisJobBackend : IJobBackend
         _sequence = prefix + ":seq";
         _claimCursor = prefix + ":claim-cursor";
         _counts = prefix + ":counts";
+        _sleepers = prefix + ":sleepers";
+        _wakeChannel = prefix + ":wake";
         _jobPrefix = prefix + ":job:";
     }
 
-    /// <summary>Creates the backend from a <c>redis://</c> connection string.</summary>
-    public RedisJobBackend(string connectionString, JobBackendOptions options)
-        : this(RedisOptions.Parse(connectionString), options)
+    /// <summary>Creates the backend from a connection string (see <see cref="RedisConnectionString"/>).</summary>
+    public RedisJobBackend(string connectionString, JobBackendOptions options, string? caCertificatePath = null)
+        : this(RedisConnectionString.Parse(connectionString, caCertificatePath), options)
     {
     }
 
@@ -74,16 +82,19 @@ public sealed class RedisJobBackend : IJobBackend
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await EnsureGroupAsync(cancellationToken).ConfigureAwait(false);
-            var batch = _redis.CreateBatch();
-            foreach (var script in Scripts)
+            // Loading every script up front saves the first calls from sending their bodies.
+            foreach (var server in _connection!.GetServers())
             {
-                _ = batch.Add("SCRIPT", "LOAD", script.Body);
+                if (server.IsConnected && !server.IsReplica)
+                {
+                    await Task.WhenAll(Scripts.Select(s => server.ScriptLoadAsync(s.Body))).ConfigureAwait(false);
+                }
             }
 
-            await batch.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            await database.PingAsync().ConfigureAwait(false);
         }
         catch (Exception error) when (IsUnavailable(error))
         {
@@ -100,9 +111,8 @@ public sealed class RedisJobBackend : IJobBackend
         }
 
         var now = _clock.GetUtcNow();
-        var args = RedisScript.Arguments(4, 3 + (3 * jobs.Count));
-        (args[2], args[3], args[4], args[5]) = (_stream, _index, _sequence, _counts);
-        (args[6], args[7], args[8]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now));
+        var args = new RedisValue[4 + (6 * jobs.Count)];
+        (args[0], args[1], args[2], args[3]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), _wakeChannel);
         var records = new JobRecord[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -110,21 +120,23 @@ public sealed class RedisJobBackend : IJobBackend
             ArgumentNullException.ThrowIfNull(job, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Type, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Payload, nameof(jobs));
-            var at = 9 + (3 * i);
+            var at = 4 + (6 * i);
             (args[at], args[at + 1], args[at + 2]) = (job.Id.ToString("D"), job.Type, job.Payload);
+            var (start, end) = StartAndEnd(job);
+            (args[at + 3], args[at + 4], args[at + 5]) = (start is null ? "0" : "1", start ?? string.Empty, end ?? string.Empty);
             records[i] = new JobRecord { Id = job.Id, Type = job.Type, Status = JobStatus.Submitted, Payload = job.Payload, CreatedAt = now };
         }
 
-        var reply = await RunAsync(SubmitScript, args, cancellationToken).ConfigureAwait(false);
-        return reply.IsNull ? records : throw new DuplicateJobException(Guid.Parse(reply.AsString()!));
+        var reply = await RunAsync(SubmitScript, [_stream, _index, _sequence, _counts, _sleepers], args, cancellationToken).ConfigureAwait(false);
+        return reply.IsNull ? records : throw new DuplicateJobException(Guid.Parse((string)reply!));
     }
 
     public async Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var reply = await _redis.ExecuteAsync("HGETALL", [JobKey(id)], cancellationToken).ConfigureAwait(false);
-            return RedisJobHash.Parse(reply);
+            return RedisJobHash.Parse(await database.HashGetAllAsync(JobKey(id)).WaitAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (Exception error) when (IsUnavailable(error))
         {
@@ -151,12 +163,9 @@ public sealed class RedisJobBackend : IJobBackend
         var jobs = new List<JobRecord>(query.Limit);
         do
         {
-            var args = RedisScript.Arguments(1, 5);
-            args[2] = _index;
-            (args[3], args[4], args[5]) = (_jobPrefix, cursor is null ? "+inf" : "(" + cursor, query.Limit - jobs.Count);
-            (args[6], args[7]) = (query.Status ?? string.Empty, ListScanBudget);
-            var items = (await RunAsync(ListScript, args, cancellationToken).ConfigureAwait(false)).AsArray()!;
-            cursor = items[0].AsString();
+            RedisValue[] args = [_jobPrefix, cursor is null ? "+inf" : "(" + cursor, query.Limit - jobs.Count, query.Status ?? string.Empty, ListScanBudget];
+            var items = (RedisResult[])(await RunAsync(ListScript, [_index], args, cancellationToken).ConfigureAwait(false))!;
+            cursor = items[0].IsNull ? null : (string?)items[0];
             for (var i = 1; i < items.Length; i++)
             {
                 if (RedisJobHash.Parse(items[i]) is { } record)
@@ -172,13 +181,11 @@ public sealed class RedisJobBackend : IJobBackend
 
     public async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken)
     {
-        var args = RedisScript.Arguments(2, 1);
-        (args[2], args[3], args[4]) = (_counts, _index, _jobPrefix);
-        var items = (await RunAsync(CountScript, args, cancellationToken).ConfigureAwait(false)).AsArray()!;
+        var items = (RedisResult[])(await RunAsync(CountScript, [_counts, _index], [_jobPrefix], cancellationToken).ConfigureAwait(false))!;
         var counts = JobStatus.All.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
         for (var i = 0; i + 1 < items.Length; i += 2)
         {
-            counts[items[i].AsString()!] = long.Parse(items[i + 1].AsString()!, CultureInfo.InvariantCulture);
+            counts[(string)items[i]!] = (long)items[i + 1];
         }
 
         return counts;
@@ -186,21 +193,21 @@ public sealed class RedisJobBackend : IJobBackend
 
     public async Task<JobRecord?> CancelAsync(Guid id, CancellationToken cancellationToken)
     {
-        var args = RedisScript.Arguments(4, 4);
-        (args[2], args[3], args[4], args[5]) = (_stream, _delayed, _counts, _index);
-        (args[6], args[7], args[8], args[9]) = (_jobPrefix, Group, id.ToString("D"), RedisJobHash.FormatTime(_clock.GetUtcNow()));
-        return RedisJobHash.Parse(await RunAsync(CancelScript, args, cancellationToken).ConfigureAwait(false));
+        RedisValue[] args = [_jobPrefix, Group, id.ToString("D"), RedisJobHash.FormatTime(_clock.GetUtcNow())];
+        return RedisJobHash.Parse(await RunAsync(CancelScript, [_stream, _delayed, _counts, _index], args, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IReadOnlyList<JobLease>> TakeAsync(string worker, int max, TimeSpan wait, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(worker);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        await SubscribeAsync(cancellationToken).ConfigureAwait(false);
         var started = _clock.GetTimestamp();
-        RedisArg[]? delivered = null;
         while (true)
         {
-            var (leases, dueIn) = await TakeRunnableAsync(worker, max, delivered, cancellationToken).ConfigureAwait(false);
+            // Taken before the script runs, so a wake-up published after it raised the flag is never missed.
+            var woken = Volatile.Read(ref _wake).Task;
+            var (leases, dueIn) = await TakeRunnableAsync(worker, max, cancellationToken).ConfigureAwait(false);
             var remaining = wait - _clock.GetElapsedTime(started);
             if (leases.Count > 0 || remaining <= TimeSpan.Zero)
             {
@@ -213,7 +220,11 @@ public sealed class RedisJobBackend : IJobBackend
                 slice = TimeSpan.FromMilliseconds(dueIn);
             }
 
-            delivered = await ReadNewAsync(worker, max, slice, cancellationToken).ConfigureAwait(false);
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var poll = Task.Delay(slice, _clock, stopWaiting.Token);
+            await Task.WhenAny(woken, poll).ConfigureAwait(false);
+            await stopWaiting.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -225,16 +236,16 @@ public sealed class RedisJobBackend : IJobBackend
             return;
         }
 
-        var args = RedisScript.Arguments(1, 2 + (3 * leases.Count));
-        (args[2], args[3], args[4]) = (_stream, _jobPrefix, Group);
+        var args = new RedisValue[2 + (3 * leases.Count)];
+        (args[0], args[1]) = (_jobPrefix, Group);
         for (var i = 0; i < leases.Count; i++)
         {
             var lease = leases[i];
-            var at = 5 + (3 * i);
+            var at = 2 + (3 * i);
             (args[at], args[at + 1], args[at + 2]) = (lease.Id.ToString("D"), lease.Attempt, lease.Receipt);
         }
 
-        await RunAsync(RenewScript, args, cancellationToken).ConfigureAwait(false);
+        await RunAsync(RenewScript, [_stream], args, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task ReportAsync(IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken)
@@ -246,9 +257,8 @@ public sealed class RedisJobBackend : IJobBackend
         }
 
         var now = _clock.GetUtcNow();
-        var args = RedisScript.Arguments(4, 4 + (7 * outcomes.Count));
-        (args[2], args[3], args[4], args[5]) = (_stream, _delayed, _counts, _index);
-        (args[6], args[7], args[8], args[9]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds());
+        var args = new RedisValue[5 + (7 * outcomes.Count)];
+        (args[0], args[1], args[2], args[3], args[4]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds(), _wakeChannel);
         for (var i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
@@ -260,23 +270,24 @@ public sealed class RedisJobBackend : IJobBackend
                 OutcomeKind.Release => ("release", null),
                 _ => throw new ArgumentOutOfRangeException(nameof(outcomes), outcome.Kind, "Unknown outcome kind."),
             };
-            var at = 10 + (7 * i);
+            var at = 5 + (7 * i);
             (args[at], args[at + 1], args[at + 2]) = (outcome.Lease.Id.ToString("D"), outcome.Lease.Attempt, outcome.Lease.Receipt);
             (args[at + 3], args[at + 4], args[at + 5]) = (kind, text is null ? 0 : 1, text ?? string.Empty);
             args[at + 6] = outcome.NotBefore?.ToUnixTimeMilliseconds() ?? 0;
         }
 
-        await RunAsync(ReportScript, args, cancellationToken).ConfigureAwait(false);
+        await RunAsync(ReportScript, [_stream, _delayed, _counts, _index, _sleepers], args, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await _redis.ExecuteAsync("PING", [], cancellationToken).ConfigureAwait(false);
-            return reply.AsString() == "PONG" ? null : $"Redis answered PING with '{reply}'.";
+            var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            await database.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return null;
         }
-        catch (Exception error) when (error is RedisException)
+        catch (Exception error) when (error is JobBackendUnavailableException or RedisException)
         {
             return $"Redis is unavailable: {error.Message}";
         }
@@ -284,22 +295,114 @@ public sealed class RedisJobBackend : IJobBackend
 
     public async ValueTask DisposeAsync()
     {
-        await _blocking.DisposeAsync().ConfigureAwait(false);
-        await _redis.DisposeAsync().ConfigureAwait(false);
+        var connection = Interlocked.Exchange(ref _connection, null);
+        if (connection is not null)
+        {
+            await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _wake.TrySetResult();
+        _connecting.Dispose();
     }
 
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private static bool IsUnavailable(Exception error) =>
-        error is RedisConnectionException or RedisTimeoutException
-        || error is RedisServerException { ErrorCode: "LOADING" or "BUSY" or "MASTERDOWN" };
+        error is RedisConnectionException or RedisTimeoutException or TimeoutException
+        || (error is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("BUSY", StringComparison.Ordinal) || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)));
 
     private static JobBackendUnavailableException Unavailable(Exception error) =>
         new($"The Redis job backend is unavailable: {error.Message}", error);
 
-    private async Task<RedisReply> RunAsync(RedisScript script, RedisArg[] args, CancellationToken cancellationToken)
+    /// <summary>The original job's start and end as the original stored them (text as is, other values as JSON), for range jobs.</summary>
+    private static (string? Start, string? End) StartAndEnd(NewJob job)
     {
+        if (job.Type != "range")
+        {
+            return (null, null);
+        }
+
         try
         {
-            return await script.RunAsync(_redis, args, cancellationToken).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(job.Payload);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("start", out var start) && root.TryGetProperty("end", out var end)
+                ? (Flat(start), Flat(end))
+                : (null, null);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+
+        static string Flat(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+    }
+
+    private async ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
+    {
+        var connection = Volatile.Read(ref _connection) ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return connection.GetDatabase();
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is { } existing)
+            {
+                return existing;
+            }
+
+            // The client reconnects by itself afterwards; only a first connection that cannot even start is retried here.
+            var connection = await ConnectionMultiplexer.ConnectAsync(_configuration.Clone()).WaitAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _connection, connection);
+            return connection;
+        }
+        catch (Exception error) when (error is RedisException or TimeoutException)
+        {
+            throw Unavailable(error);
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private async Task SubscribeAsync(CancellationToken cancellationToken)
+    {
+        if (_subscribed)
+        {
+            return;
+        }
+
+        var connection = Volatile.Read(ref _connection) ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(_wakeChannel), (_, _) => Interlocked.Exchange(ref _wake, NewWake()).TrySetResult())
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            _subscribed = true;
+        }
+        catch (Exception error) when (IsUnavailable(error))
+        {
+            throw Unavailable(error);
+        }
+        catch (RedisServerException)
+        {
+            // Refused (an ACL user without the channel): idle takers then find work by polling alone.
+            _subscribed = true;
+        }
+    }
+
+    private async Task<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await script.RunAsync(database, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (IsUnavailable(error))
         {
@@ -307,104 +410,35 @@ public sealed class RedisJobBackend : IJobBackend
         }
     }
 
-    private async Task EnsureGroupAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _redis.ExecuteAsync("XGROUP", ["CREATE", _stream, Group, "0", "MKSTREAM"], cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException error) when (error.ErrorCode == "BUSYGROUP")
-        {
-            // Created before, by this or another client.
-        }
-        catch (Exception error) when (IsUnavailable(error))
-        {
-            throw Unavailable(error);
-        }
-    }
-
-    /// <summary>Marks entries already delivered to the worker, promotes due retries, reclaims expired leases and reads new entries.</summary>
-    private async Task<(IReadOnlyList<JobLease> Leases, long DueIn)> TakeRunnableAsync(string worker, int max, RedisArg[]? delivered, CancellationToken cancellationToken)
+    /// <summary>Promotes due retries, reclaims expired leases and takes new entries, all in one script.</summary>
+    private async Task<(IReadOnlyList<JobLease> Leases, long DueIn)> TakeRunnableAsync(string worker, int max, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        var extra = delivered?.Length ?? 0;
-        var args = RedisScript.Arguments(5, 7 + extra);
-        (args[2], args[3], args[4], args[5], args[6]) = (_stream, _delayed, _claimCursor, _counts, _index);
-        (args[7], args[8], args[9], args[10]) = (_jobPrefix, Group, worker, max);
-        (args[11], args[12], args[13]) = (RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds(), _leaseMilliseconds);
-        delivered?.CopyTo(args, 14);
-        var items = (await RunAsync(TakeScript, args, cancellationToken).ConfigureAwait(false)).AsArray()!;
+        RedisValue[] args =
+        [
+            _jobPrefix, Group, worker, max, RedisJobHash.FormatTime(now), now.ToUnixTimeMilliseconds(), _leaseMilliseconds,
+            (long)(_pollInterval.TotalMilliseconds * 2),
+        ];
+        var items = (RedisResult[])(await RunAsync(TakeScript, [_stream, _delayed, _claimCursor, _counts, _index, _sleepers], args, cancellationToken)
+            .ConfigureAwait(false))!;
         if (items.Length == 1)
         {
-            return ([], items[0].AsInt64());
+            return ([], (long)items[0]);
         }
 
         var leases = new JobLease[(items.Length - 1) / 5];
         for (var i = 0; i < leases.Length; i++)
         {
             var at = 1 + (5 * i);
-            if (!Utf8Parser.TryParse(items[at].AsBytes(), out Guid id, out _))
+            var text = (string?)items[at];
+            if (!Guid.TryParse(text, out var id))
             {
-                throw new InvalidOperationException($"The queue holds an entry for '{items[at]}', which is not a job id.");
+                throw new InvalidOperationException($"The queue holds an entry for '{text}', which is not a job id.");
             }
 
-            leases[i] = new JobLease(id, items[at + 1].AsString()!, items[at + 2].AsString()!, (int)items[at + 3].AsInt64(), items[at + 4].AsString()!);
+            leases[i] = new JobLease(id, (string)items[at + 1]!, (string)items[at + 2]!, (int)items[at + 3], (string)items[at + 4]!);
         }
 
         return (leases, -1);
-    }
-
-    /// <summary>Waits on a dedicated connection for new entries; returns entry id and job id pairs, or null when none came.</summary>
-    private async Task<RedisArg[]?> ReadNewAsync(string worker, int max, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        var blockMilliseconds = Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds));
-        var timeout = _redis.CommandTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _redis.CommandTimeout + TimeSpan.FromMilliseconds(blockMilliseconds);
-        RedisClient client;
-        try
-        {
-            client = await _blocking.RentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (IsUnavailable(error))
-        {
-            throw Unavailable(error);
-        }
-
-        var healthy = false;
-        try
-        {
-            var reply = await client.ExecuteAsync(
-                "XREADGROUP", ["GROUP", Group, worker, "COUNT", max, "BLOCK", blockMilliseconds, "STREAMS", _stream, ">"], timeout, cancellationToken)
-                .ConfigureAwait(false);
-            healthy = true;
-            if (reply.AsArray() is not [var stream, ..] || stream.AsArray() is not [_, var entriesReply] || entriesReply.AsArray() is not { Length: > 0 } entries)
-            {
-                return null;
-            }
-
-            var pairs = new RedisArg[2 * entries.Length];
-            for (var i = 0; i < entries.Length; i++)
-            {
-                var entry = entries[i].AsArray()!;
-                pairs[2 * i] = entry[0].AsBytes()!;
-                pairs[(2 * i) + 1] = entry[1].AsArray() is [_, var id, ..] ? id.AsBytes()! : [];
-            }
-
-            return pairs;
-        }
-        catch (RedisServerException error) when (error.ErrorCode == "NOGROUP")
-        {
-            // The server lost the stream (a restart without persistence); recreate it and let the caller retry.
-            healthy = true;
-            await EnsureGroupAsync(cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception error) when (IsUnavailable(error))
-        {
-            throw Unavailable(error);
-        }
-        finally
-        {
-            await _blocking.ReturnAsync(client, healthy).ConfigureAwait(false);
-        }
     }
 }

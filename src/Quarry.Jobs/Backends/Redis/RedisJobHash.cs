@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Quarry.Jobs.Model;
-using Quarry.Redis;
+using StackExchange.Redis;
 
 namespace Quarry.Jobs.Backends.Redis;
 
@@ -11,11 +10,28 @@ internal static class RedisJobHash
     /// <summary>Times as ISO 8601 UTC text, so a hash read by hand (HGETALL) is plain to see.</summary>
     public static string FormatTime(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
-    /// <summary>The record held by an HGETALL reply, or null when the hash is empty or has no usable id.</summary>
-    public static JobRecord? Parse(RedisReply reply)
+    /// <summary>The record held by an HGETALL reply returned from a script, or null when the hash is empty or has no usable id.</summary>
+    public static JobRecord? Parse(RedisResult reply)
     {
-        var items = reply.AsArray();
-        if (items is null || items.Length < 2)
+        if (reply.IsNull || reply.Resp2Type != ResultType.Array)
+        {
+            return null;
+        }
+
+        var items = (RedisResult[])reply!;
+        var pairs = new HashEntry[items.Length / 2];
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            pairs[i] = new HashEntry((RedisValue)items[2 * i], (RedisValue)items[(2 * i) + 1]);
+        }
+
+        return Parse(pairs);
+    }
+
+    /// <summary>The record held by a hash's fields, or null when there are none or no usable id.</summary>
+    public static JobRecord? Parse(HashEntry[] items)
+    {
+        if (items.Length == 0)
         {
             return null;
         }
@@ -25,10 +41,10 @@ internal static class RedisJobHash
         string? result = null, error = null, worker = null;
         var attempts = 0;
         DateTimeOffset? created = null, started = null, finished = null;
-        for (var i = 0; i + 1 < items.Length; i += 2)
+        foreach (var item in items)
         {
-            ReadOnlySpan<byte> name = items[i].AsBytes();
-            var value = items[i + 1];
+            ReadOnlySpan<byte> name = (byte[]?)item.Name;
+            var value = item.Value;
             if (name.SequenceEqual("id"u8))
             {
                 id = Guid.TryParse(Text(value), out var parsed) ? parsed : null;
@@ -96,10 +112,10 @@ internal static class RedisJobHash
         };
     }
 
-    private static string Text(RedisReply value) => value.AsBytes() is { } bytes ? Encoding.UTF8.GetString(bytes) : string.Empty;
+    private static string Text(RedisValue value) => value.IsNull ? string.Empty : (string)value!;
 
     // Seeded records may carry Unix times (seconds, or milliseconds) instead of ISO text.
-    private static DateTimeOffset? Time(RedisReply value)
+    private static DateTimeOffset? Time(RedisValue value)
     {
         var text = Text(value);
         if (text.Length == 0)

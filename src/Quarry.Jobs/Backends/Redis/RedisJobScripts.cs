@@ -13,6 +13,17 @@ internal static class RedisJobScripts
 
         """;
 
+    // Idle takers leave a short-lived flag before they wait; whoever queues work then publishes once to wake them.
+    // The wake-up is best effort (an ACL user may lack the channel): takers poll as well.
+    private const string Wake = """
+        local function wake(sleepers, channel)
+          if redis.call('DEL', sleepers) == 1 then
+            redis.pcall('PUBLISH', channel, '1')
+          end
+        end
+
+        """;
+
     // Per-status counters kept beside the records; a namespace written before they existed is tallied once from its index.
     private const string Counts = """
         local function ensure_counts(counts, index, prefix)
@@ -43,12 +54,15 @@ internal static class RedisJobScripts
         return redis.call('HGETALL', KEYS[1])
         """;
 
-    /// <summary>KEYS: stream, index, seq, counts. ARGV: job key prefix, group, created, then id, type, payload per job. Nil, or the repeated id.</summary>
-    public const string Submit = EnsureGroup + Counts + """
+    /// <summary>
+    /// KEYS: stream, index, seq, counts, sleepers. ARGV: job key prefix, group, created, wake channel, then id, type, payload,
+    /// has start and end ('1' or '0'), start, end per job. Nil, or the repeated id.
+    /// </summary>
+    public const string Submit = EnsureGroup + Counts + Wake + """
         local stream, index, seq, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         local prefix, group, created = ARGV[1], ARGV[2], ARGV[3]
         local seen = {}
-        for i = 4, #ARGV, 3 do
+        for i = 5, #ARGV, 6 do
           local id = ARGV[i]
           if seen[id] or redis.call('EXISTS', prefix .. id) == 1 then
             return id
@@ -57,31 +71,36 @@ internal static class RedisJobScripts
         end
         ensure_group(stream, group)
         ensure_counts(counts, index, prefix)
-        local count = (#ARGV - 3) / 3
+        local count = (#ARGV - 4) / 6
         redis.call('HINCRBY', counts, 'submitted', count)
         local number = redis.call('INCRBY', seq, count) - count
-        for i = 4, #ARGV, 3 do
+        for i = 5, #ARGV, 6 do
           local id = ARGV[i]
+          local key = prefix .. id
           local entry = redis.call('XADD', stream, '*', 'id', id)
-          redis.call('HSET', prefix .. id, 'id', id, 'type', ARGV[i + 1], 'status', 'submitted', 'payload', ARGV[i + 2],
+          redis.call('HSET', key, 'id', id, 'type', ARGV[i + 1], 'status', 'submitted', 'payload', ARGV[i + 2],
             'attempts', 0, 'created', created, 'entry', entry)
+          if ARGV[i + 3] == '1' then
+            redis.call('HSET', key, 'start', ARGV[i + 4], 'end', ARGV[i + 5])
+          end
           number = number + 1
           redis.call('ZADD', index, number, id)
         end
+        wake(KEYS[5], ARGV[4])
         return nil
         """;
 
     /// <summary>
-    /// KEYS: stream, delayed, claim cursor, counts, index. ARGV: job key prefix, group, worker, max, started, now ms, lease ms, then
-    /// entry, id per entry already delivered to the worker. Returns ms until the next retry is due (-1 if none), then
-    /// id, type, payload, attempt, entry per taken job.
+    /// KEYS: stream, delayed, claim cursor, counts, index, sleepers. ARGV: job key prefix, group, worker, max, started, now ms,
+    /// lease ms, sleep ms. Returns ms until the next retry is due (-1 if none), then id, type, payload, attempt, entry per
+    /// taken job. When it takes none it raises the sleepers flag for sleep ms, so new work publishes a wake-up.
     /// </summary>
     public const string Take = EnsureGroup + Counts + """
         local stream, delayed, cursor, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         local prefix, group, worker = ARGV[1], ARGV[2], ARGV[3]
         local max, started, now, lease = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
         local out = {-1}
-        local taken = 0
+        local taken, started_now = 0, 0
 
         local function mark(entry, id)
           local key = prefix .. id
@@ -94,7 +113,7 @@ internal static class RedisJobScripts
           end
           local attempt = (tonumber(job[2]) or 0) + 1
           if status == 'submitted' then
-            move(counts, 'submitted', 'in progress')
+            started_now = started_now + 1
           end
           redis.call('HSET', key, 'status', 'in progress', 'worker', worker, 'attempts', attempt, 'started', started)
           local n = #out
@@ -104,9 +123,6 @@ internal static class RedisJobScripts
 
         ensure_group(stream, group)
         ensure_counts(counts, KEYS[5], prefix)
-        for i = 8, #ARGV, 2 do
-          mark(ARGV[i], ARGV[i + 1])
-        end
 
         local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, 256)
         for _, id in ipairs(due) do
@@ -144,11 +160,16 @@ internal static class RedisJobScripts
           end
         end
 
+        if started_now > 0 then
+          redis.call('HINCRBY', counts, 'submitted', -started_now)
+          redis.call('HINCRBY', counts, 'in progress', started_now)
+        end
         if taken == 0 then
           local soonest = redis.call('ZRANGE', delayed, 0, 0, 'WITHSCORES')
           if soonest[2] then
             out[1] = math.max(0, tonumber(soonest[2]) - now)
           end
+          redis.call('SET', KEYS[6], '1', 'PX', ARGV[8])
         end
         return out
         """;
@@ -167,15 +188,16 @@ internal static class RedisJobScripts
         """;
 
     /// <summary>
-    /// KEYS: stream, delayed, counts, index. ARGV: job key prefix, group, finished, now ms, then id, attempt, entry, kind, has text,
-    /// text, due ms per outcome. Applies outcomes of current attempts only.
+    /// KEYS: stream, delayed, counts, index, sleepers. ARGV: job key prefix, group, finished, now ms, wake channel, then id, attempt,
+    /// entry, kind, has text, text, due ms per outcome. Applies outcomes of current attempts only.
     /// </summary>
-    public const string Report = EnsureGroup + Counts + """
+    public const string Report = EnsureGroup + Counts + Wake + """
         local stream, delayed, counts = KEYS[1], KEYS[2], KEYS[3]
         local prefix, group, finished, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-        local applied = 0
+        local applied, queued = 0, false
+        local moved = {['complete'] = 0, ['failed'] = 0, ['submitted'] = 0}
         ensure_counts(counts, KEYS[4], prefix)
-        for i = 5, #ARGV, 7 do
+        for i = 6, #ARGV, 7 do
           local id = ARGV[i]
           local key = prefix .. id
           local job = redis.call('HMGET', key, 'status', 'attempts')
@@ -185,14 +207,15 @@ internal static class RedisJobScripts
             redis.call('XDEL', stream, entry)
             if kind == 'complete' or kind == 'fail' then
               local final = kind == 'complete' and 'complete' or 'failed'
-              redis.call('HSET', key, 'status', final, 'finished', finished)
-              move(counts, 'in progress', final)
               if has_text then
-                redis.call('HSET', key, kind == 'complete' and 'result' or 'error', text)
+                redis.call('HSET', key, 'status', final, 'finished', finished, kind == 'complete' and 'result' or 'error', text)
+              else
+                redis.call('HSET', key, 'status', final, 'finished', finished)
               end
+              moved[final] = moved[final] + 1
             else
               redis.call('HSET', key, 'status', 'submitted')
-              move(counts, 'in progress', 'submitted')
+              moved['submitted'] = moved['submitted'] + 1
               if has_text then
                 redis.call('HSET', key, 'error', text)
               end
@@ -202,10 +225,22 @@ internal static class RedisJobScripts
               else
                 ensure_group(stream, group)
                 redis.call('HSET', key, 'entry', redis.call('XADD', stream, '*', 'id', id))
+                queued = true
               end
             end
             applied = applied + 1
           end
+        end
+        if applied > 0 then
+          redis.call('HINCRBY', counts, 'in progress', -applied)
+          for status, n in pairs(moved) do
+            if n > 0 then
+              redis.call('HINCRBY', counts, status, n)
+            end
+          end
+        end
+        if queued then
+          wake(KEYS[5], ARGV[5])
         end
         return applied
         """;
