@@ -42,7 +42,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     [Fact]
     public async Task Killing_the_primary_while_jobs_drain_loses_none()
     {
-        await Eventually.TrueAsync(async () => await _sentinel.ReplicaCountAsync() >= 1, "the sentinel finds the replica", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(async () => await _sentinel.ReplicaCountAsync() >= 1, TimeSpan.FromSeconds(30), "the sentinel finds the replica");
         var producer = Backend();
         await producer.InitializeAsync(Ct);
         var ids = new List<Guid>();
@@ -64,13 +64,13 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var workers = new[] { "sentinel-one", "sentinel-two" }.Select(name => DrainAsync(Backend(), name, runs, () => Interlocked.Increment(ref completed), stop.Token)).ToArray();
 
-        await Eventually.TrueAsync(() => Task.FromResult(Volatile.Read(ref completed) >= Jobs / 4), "a quarter of the jobs complete", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(() => Task.FromResult(Volatile.Read(ref completed) >= Jobs / 4), TimeSpan.FromSeconds(60), "a quarter of the jobs complete");
         var oldPrimary = _primary.Port;
         await _primary.StopAsync(); // SIGKILL
-        await Eventually.TrueAsync(async () => await _sentinel.PrimaryPortAsync() is { } port && port != oldPrimary, "the sentinel promotes the replica", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(async () => await _sentinel.PrimaryPortAsync() is { } port && port != oldPrimary, TimeSpan.FromSeconds(60), "the sentinel promotes the replica");
 
         var observer = Backend();
-        await Eventually.TrueAsync(
+        await Wait.UntilAsync(
             async () =>
             {
                 try
@@ -82,8 +82,8 @@ public sealed class RedisSentinelTests : IAsyncLifetime
                     return false;
                 }
             },
-            "every job completes on the new primary",
-            TimeSpan.FromSeconds(90));
+            TimeSpan.FromSeconds(90),
+            "every job completes on the new primary");
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 
