@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Quarry.Core.Datasets;
@@ -92,16 +91,15 @@ public sealed class PlaylistGeneratorTests
     }
 
     [Fact]
-    public void Fifty_thousand_playlists_generate_quickly()
+    public void Fifty_thousand_playlists_stream_without_holding_the_file()
     {
-        var watch = Stopwatch.StartNew();
+        // Speed is measured in bench/ (docs/benchmarks.md), not asserted here: a shared machine's timing proves nothing.
         var counter = new LineCountingStream();
         using (var writer = new StreamWriter(counter, new UTF8Encoding(false), 1 << 16))
         {
             PlaylistGenerator.Write(writer, new PlaylistGeneratorOptions { Playlists = 50_000 }, TestContext.Current.CancellationToken);
         }
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
         Assert.True(counter.Lines > 50_000 * 10);
     }
 
