@@ -64,6 +64,8 @@ def main():
     datasets = [("mnist", args.mnist)] + ([("fashion-mnist", args.fashion)] if args.fashion else [])
     work = tempfile.mkdtemp(prefix="quarry-classify-bench-")
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", DOTNET_TieredPGO="1")
+    # OPENBLAS_CORETYPE/L2_SIZE pin an old kernel on this machine kind; the peer gets OpenBLAS's own choice.
+    peer_env = {k: v for k, v in env.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print("| dataset | model | threads | seed | run | s/epoch (mean) | s/epoch (best) | accuracy | peak RSS (MB) | quarry / peer |")
     print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|")
     try:
@@ -84,7 +86,7 @@ def main():
                             dataset_dir = torch_root if loader == "torchvision" else folder
                             stdout, _, peer_rss = run([args.python, os.path.join(HERE, "classify_torch.py"), "--model", model, "--dataset-dir",
                                                 dataset_dir, "--loader", loader, "--threads", str(threads), "--seed", str(seed),
-                                                "--epochs", str(args.epochs)], env)
+                                                "--epochs", str(args.epochs)], peer_env)
                             peer = json.loads(stdout.strip().splitlines()[-1])
                             rows.append((f"pytorch {loader}", peer["epochSeconds"], peer["accuracy"], peer_rss))
                         base = sum(rows[1][1]) / len(rows[1][1]) if len(rows) > 1 else None
