@@ -191,6 +191,21 @@ internal sealed class BitSearch
 
             total = Vector512.Sum(sum);
         }
+        else if (Avx2.IsSupported)
+        {
+            var table = Vector256.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+            var low = Vector256.Create((byte)0x0F);
+            var sum = Vector256<ulong>.Zero;
+            for (; i + 4 <= words; i += 4)
+            {
+                var v = Vector256.LoadUnsafe(ref ra, (nuint)i) & Vector256.LoadUnsafe(ref rb, (nuint)i);
+                v.StoreUnsafe(ref rd, (nuint)i);
+                var counts = Avx2.Shuffle(table, v.AsByte() & low) + Avx2.Shuffle(table, Vector256.ShiftRightLogical(v, 4).AsByte() & low);
+                sum += Avx2.SumAbsoluteDifferences(counts, Vector256<byte>.Zero).AsUInt64();
+            }
+
+            total = Vector256.Sum(sum);
+        }
 
         for (; i < words; i++)
         {
