@@ -1,6 +1,7 @@
 """Interleaved runs of `quarry mine` and C eclat on the FIMI reference runs; prints markdown tables.
 
-Whole process: best wall time of RUNS alternating runs, each writing its itemsets to a file; peak RSS from wait4.
+Whole process: best wall time of RUNS alternating runs, each writing its itemsets to a file. Peak RSS: one more run of
+each under GNU time (%M), which is exec'd from a small process, so the figure is the program's own.
 Mining only: eclat has no in-process timer finer than 10 ms, so its mining time is its best whole-process time without
 an output file minus its best time at a threshold nothing reaches (read, recode, exit). Quarry's is the best of RUNS
 repetitions of ItemsetMiner.Mine in one warm process (bench/Quarry.Bench fimi child), itemsets streamed and discarded.
@@ -17,27 +18,28 @@ RUNS = [  # name, file, quarry support, eclat -s (percent), bench run index, exp
 
 
 def run(argv):
-    """Wall seconds and peak RSS (KiB) of one child process; output discarded. eclat exits non-zero when nothing is frequent."""
+    """Wall seconds of one child process; output discarded. eclat exits non-zero when nothing is frequent."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0 and "-s-1000000000" not in argv:
-        sys.exit(f"failed ({proc.returncode}): {' '.join(argv)}")
-    return wall, usage.ru_maxrss
+    if code != 0 and "-s-1000000000" not in argv:
+        sys.exit(f"failed ({code}): {' '.join(argv)}")
+    return wall
+
+
+def peak_rss(argv):
+    """Peak RSS (KiB) of one run, from GNU time."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    return int(out.strip().splitlines()[-1])
 
 
 def best(commands, runs):
-    """Alternates the commands RUNS times; per command the best wall time and the largest peak RSS."""
+    """Alternates the commands RUNS times; per command the best wall time and the peak RSS of one more run."""
     walls = [[] for _ in commands]
-    peaks = [0 for _ in commands]
     for _ in range(runs):
         for i, argv in enumerate(commands):
-            wall, rss = run(argv)
-            walls[i].append(wall)
-            peaks[i] = max(peaks[i], rss)
-    return [min(w) for w in walls], peaks
+            walls[i].append(run(argv))
+    return [min(w) for w in walls], [peak_rss(argv) for argv in commands]
 
 
 def lines(path):
