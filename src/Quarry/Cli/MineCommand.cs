@@ -74,7 +74,8 @@ internal static class MineCommand
     {
         var percent = text.EndsWith('%');
         var number = percent ? text[..^1] : text;
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || (percent && (value <= 0 || value >= 100)))
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0) || double.IsInfinity(value)
+            || (percent && value >= 100))
         {
             throw new ArgumentException($"--min-support must be a fraction below 1, a percentage below 100% or a count; got '{text}'.");
         }
