@@ -227,7 +227,7 @@ internal sealed partial class EclatSearch
 
             if (length > start)
             {
-                rows.AsSpan(start, length - start).Sort();
+                SmallSort.Sort(rows.AsSpan(start, length - start));
                 rowOffsets[++count] = length;
             }
         }
