@@ -2,6 +2,7 @@
 # Start-up of the quarry executable under each build and runtime setting: `--version` (best of N, hyperfine) and
 # `serve` until the first 200 from /healthz (best of 5).
 # Usage: bench/startup.sh [RUNS=10]. Needs hyperfine, curl, python3.
+# QUARRY_PUBLISHED=DIR uses a folder ./publish.sh already wrote instead of publishing again.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-10}
@@ -9,7 +10,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/quarry-startup.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
-"$root/publish.sh" "$work/pub" >/dev/null
+if [ -n "${QUARRY_PUBLISHED:-}" ]; then ln -s "$(realpath "$QUARRY_PUBLISHED")" "$work/pub"; else "$root/publish.sh" "$work/pub" >/dev/null; fi
 jit="$root/src/Quarry/bin/Release/net10.0"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 

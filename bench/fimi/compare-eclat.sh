@@ -4,7 +4,8 @@
 #   ECLAT_SOURCE_DIR (or env ECLAT_SRC): a folder with eclat/src, tract/src, util/src, math/src and apriori/src of his
 #     FIM sources (not part of this repository); it is copied to a temporary folder and built there with its makefile.
 #   DATA_DIR: the FIMI files (default ../shared/data/fimi beside the repository); RUNS: runs per command (default 10).
-# Needs gcc, make, python3, hyperfine. Publishes quarry with ./publish.sh and builds bench/Quarry.Bench (Release).
+# Needs gcc, make, python3, hyperfine. Publishes quarry with ./publish.sh (or uses QUARRY_PUBLISHED=DIR, a folder it
+# already wrote) and builds bench/Quarry.Bench (Release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source_dir=${1:-${ECLAT_SRC:-}}
@@ -25,8 +26,12 @@ make -s -C "$work/eclat-src/eclat/src" eclat >/dev/null 2>"$work/eclat-build.log
 eclat="$work/eclat-src/eclat/src/eclat"
 "$eclat" 2>&1 | sed -n 3p
 
-echo "publishing quarry"
-"$root/publish.sh" "$work/quarry" >/dev/null
+if [ -n "${QUARRY_PUBLISHED:-}" ]; then
+  ln -s "$(realpath "$QUARRY_PUBLISHED")" "$work/quarry"
+else
+  echo "publishing quarry"
+  "$root/publish.sh" "$work/quarry" >/dev/null
+fi
 dotnet build "$root/bench/Quarry.Bench" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 python3 "$root/bench/fimi/compare.py" --eclat "$eclat" --quarry "$work/quarry/quarry" \
   --bench "$root/bench/Quarry.Bench/bin/Release/net10.0/Quarry.Bench.dll" --data "$data" --runs "$runs" --work "$work"
