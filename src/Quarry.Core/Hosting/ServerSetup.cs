@@ -85,15 +85,18 @@ public static class ServerSetup
     /// <summary>Adds <c>Server-Timing: app;dur=ms</c> so clients and benchmarks see time spent in the server, not the network.</summary>
     private static Task ServerTiming(HttpContext context, RequestDelegate next)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        context.Response.OnStarting(() =>
-        {
-            var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            context.Response.Headers["Server-Timing"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"app;dur={ms:0.###}");
-            return Task.CompletedTask;
-        });
+        context.Response.OnStarting(WriteServerTiming, new TimingState(context, System.Diagnostics.Stopwatch.GetTimestamp()));
         return next(context);
     }
+
+    private static readonly Func<object, Task> WriteServerTiming = static state =>
+    {
+        var timing = (TimingState)state;
+        timing.Context.Response.Headers["Server-Timing"] = HealthEndpoints.ServerTimingValue(timing.Started);
+        return Task.CompletedTask;
+    };
+
+    private sealed record TimingState(HttpContext Context, long Started);
 
     private static void MapAbout(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/api/about", (IEnumerable<UiLink> links) => TypedResults.Ok(new About(

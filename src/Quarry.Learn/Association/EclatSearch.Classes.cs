@@ -20,47 +20,82 @@ internal sealed partial class EclatSearch
     }
 
     // Hot loops: compile fully optimised at once rather than after the tiering delay.
-    /// <summary>Expands each member of a class into the class of its extensions, emitting every frequent extension.</summary>
+    /// <summary>
+    /// Visits each member of a class (itemsets of <paramref name="length"/> items): builds the class of its extensions, moves the
+    /// perfect ones to the emitter, reports the member with them, then descends.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Expand(int first, int count, bool diffsets, int length)
     {
-        if (length >= _maxLength)
-        {
-            return;
-        }
-
+        var extend = length < _maxLength;
         var keep = length + 1 < _maxLength;
         var end = first + count;
-        for (var a = first; a < end - 1; a++)
+        for (var a = first; a < end; a++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             var parent = _members[a];
             var childFirst = _memberTop;
             var childArena = _arenaTop;
-            PushPrefix(_labels[parent.Rank]);
-            var (tidTotal, diffTotal) = diffsets ? SubtractSiblings(a, end, keep)
-                : DeliveryIsCheaper(a, end) ? DeliverSiblings(a, end, keep)
-                : IntersectSiblings(a, end, keep);
-
-            var children = _memberTop - childFirst;
-            if (children > 1)
+            var extensions = _emitter.ExtensionCount;
+            _emitter.Push(_labels[parent.Rank]);
+            var children = 0;
+            var childDiffsets = diffsets;
+            if (extend && a + 1 < end)
             {
-                var childDiffsets = diffsets;
-                if (!diffsets && diffTotal < tidTotal)
+                _ = diffsets ? SubtractSiblings(a, end, keep)
+                    : DeliveryIsCheaper(a, end) ? DeliverSiblings(a, end, keep)
+                    : IntersectSiblings(a, end, keep);
+                children = RemovePerfectExtensions(childFirst, parent.Support);
+                if (keep && !diffsets && children > 0)
                 {
-                    // Grow first so the parent tidset is read from the live arena.
-                    EnsureArena(diffTotal + parent.Length);
-                    ConvertToDiffsets(childFirst, children, _arena, parent.Start, parent.Length, diffTotal);
-                    childDiffsets = true;
-                }
+                    long tidTotal = 0;
+                    for (var m = childFirst; m < childFirst + children; m++)
+                    {
+                        tidTotal += _members[m].Length;
+                    }
 
+                    var diffTotal = ((long)children * parent.Support) - tidTotal;
+                    if (diffTotal < tidTotal)
+                    {
+                        // Grow first so the parent tidset is read from the live arena.
+                        EnsureArena(diffTotal + parent.Length);
+                        ConvertToDiffsets(childFirst, children, _arena, parent.Start, parent.Length, diffTotal);
+                        childDiffsets = true;
+                    }
+                }
+            }
+
+            _emitter.Emit(parent.Support);
+            if (children > 0)
+            {
                 Expand(childFirst, children, childDiffsets, length + 1);
             }
 
             _memberTop = childFirst;
             _arenaTop = childArena;
-            PopPrefix(_labels[parent.Rank]);
+            _emitter.TruncateExtensions(extensions);
+            _emitter.Pop();
         }
+    }
+
+    /// <summary>Moves the members from <paramref name="first"/> up whose support equals the parent's to the emitter's perfect extensions; returns how many stay.</summary>
+    private int RemovePerfectExtensions(int first, int parentSupport)
+    {
+        var write = first;
+        for (var m = first; m < _memberTop; m++)
+        {
+            if (_members[m].Support == parentSupport)
+            {
+                _emitter.PushExtension(_labels[_members[m].Rank]);
+            }
+            else
+            {
+                _members[write++] = _members[m];
+            }
+        }
+
+        _memberTop = write;
+        return write - first;
     }
 
     /// <summary>Diffset step: d(P a b) = d(P b) \ d(P a), support(P a b) = support(P a) - |d(P a b)|.</summary>
@@ -68,7 +103,6 @@ internal sealed partial class EclatSearch
     private (long TidTotal, long DiffTotal) SubtractSiblings(int a, int end, bool keep)
     {
         var parent = _members[a];
-        var prefix = _prefix.AsSpan(0, _prefixLength);
         for (var b = a + 1; b < end; b++)
         {
             var sibling = _members[b];
@@ -76,7 +110,7 @@ internal sealed partial class EclatSearch
             var size = TidLists.Difference(Slice(sibling), Slice(parent), _arena.AsSpan(_arenaTop), parent.Support - _minSupport);
             if (size >= 0)
             {
-                Keep(prefix, sibling.Rank, parent.Support - size, size, keep);
+                Keep(sibling.Rank, parent.Support - size, size, keep);
             }
         }
 
@@ -88,7 +122,6 @@ internal sealed partial class EclatSearch
     private (long TidTotal, long DiffTotal) IntersectSiblings(int a, int end, bool keep)
     {
         var parent = _members[a];
-        var prefix = _prefix.AsSpan(0, _prefixLength);
         long tidTotal = 0;
         long kept = 0;
         for (var b = a + 1; b < end; b++)
@@ -98,7 +131,7 @@ internal sealed partial class EclatSearch
             var size = TidLists.Intersect(Slice(parent), Slice(sibling), _arena.AsSpan(_arenaTop), _minSupport);
             if (size >= 0)
             {
-                Keep(prefix, sibling.Rank, size, size, keep);
+                Keep(sibling.Rank, size, size, keep);
                 tidTotal += size;
                 kept++;
             }
@@ -107,13 +140,17 @@ internal sealed partial class EclatSearch
         return (tidTotal, (kept * parent.Support) - tidTotal);
     }
 
-    private void Keep(ReadOnlySpan<int> prefix, int rank, int support, int size, bool keep)
+    /// <summary>Adds a frequent extension as a member; its list stays in the arena only when it will be extended further.</summary>
+    private void Keep(int rank, int support, int size, bool keep)
     {
-        _sink.Add(prefix, _labels[rank], support);
         if (keep)
         {
             AddMember(rank, support, _arenaTop, size);
             _arenaTop += size;
+        }
+        else
+        {
+            AddMember(rank, support, _arenaTop, 0);
         }
     }
 
@@ -190,7 +227,7 @@ internal sealed partial class EclatSearch
 
             if (length > start)
             {
-                rows.AsSpan(start, length - start).Sort();
+                SmallSort.Sort(rows.AsSpan(start, length - start));
                 rowOffsets[++count] = length;
             }
         }

@@ -46,7 +46,6 @@ internal sealed partial class EclatSearch
             }
         }
 
-        var prefix = _prefix.AsSpan(0, _prefixLength);
         long tidTotal = 0;
         long kept = 0;
         var position = _arenaTop;
@@ -60,7 +59,6 @@ internal sealed partial class EclatSearch
                 continue;
             }
 
-            _sink.Add(prefix, _labels[rank], support);
             if (keep)
             {
                 AddMember(rank, support, position, support);
@@ -68,6 +66,10 @@ internal sealed partial class EclatSearch
                 position += support;
                 tidTotal += support;
                 kept++;
+            }
+            else
+            {
+                AddMember(rank, support, position, 0);
             }
         }
 

@@ -13,6 +13,9 @@ internal sealed partial class EclatSearch
     // Write cursor of every pair's tidset during the level-two sweep (-1 for infrequent pairs); null when not stored.
     private int[]? _pairFill;
 
+    // Bitmap scratch for sorting the partners of an item (all zero between uses).
+    private ulong[]? _sortBits;
+
     // Arena ints below this index hold the stored pair tidsets; deeper classes are stacked above it.
     private int _arenaBase;
 
@@ -158,7 +161,7 @@ internal sealed partial class EclatSearch
             }
         }
 
-        _touched.AsSpan(0, members).Sort();
+        SmallSort.SortDistinct(_touched.AsSpan(0, members), _sortBits ??= new ulong[(_labels.Length + 63) / 64]);
         return members;
     }
 }

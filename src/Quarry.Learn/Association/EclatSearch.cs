@@ -3,14 +3,15 @@ using System.Runtime.CompilerServices;
 namespace Quarry.Learn.Association;
 
 /// <summary>
-/// Depth-first Eclat over items ranked by ascending support. Level two is built by occurrence delivery over the
-/// horizontal data; deeper levels intersect tidsets and switch a class to diffsets once those are smaller.
+/// Depth-first Eclat over items ranked by ascending support, for sparse data. Level two is built by occurrence delivery over
+/// the horizontal data; deeper levels intersect tidsets and switch a class to diffsets once those are smaller. Extensions
+/// found in every transaction of their parent are perfect: they leave the class and are reported with it (see <see cref="ItemsetEmitter"/>).
 /// </summary>
 internal sealed partial class EclatSearch
 {
     private readonly int _minSupport;
     private readonly int _maxLength;
-    private readonly ItemsetSink _sink;
+    private readonly ItemsetEmitter _emitter;
     private readonly IProgress<double>? _progress;
     private readonly CancellationToken _cancellationToken;
 
@@ -31,50 +32,20 @@ internal sealed partial class EclatSearch
     private readonly int[] _fill;
     private readonly int[] _touched;
 
-    private readonly int[] _prefix;
-    private int _prefixLength;
     private readonly double _averageRowLength;
 
-    public EclatSearch(TransactionDatabase database, int[] itemSupports, MiningOptions options, ItemsetSink sink, IProgress<double>? progress, CancellationToken cancellationToken)
+    public EclatSearch(TransactionDatabase database, RankedItems ranked, MiningOptions options, ItemsetEmitter emitter, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         _minSupport = options.MinSupportCount;
         _maxLength = options.MaxLength;
-        _sink = sink;
+        _emitter = emitter;
         _progress = progress;
         _cancellationToken = cancellationToken;
+        _labels = ranked.Labels;
+        _rankSupport = ranked.Supports;
+        var frequent = _labels.Length;
 
-        var frequent = 0;
-        foreach (var support in itemSupports)
-        {
-            frequent += support > 0 ? 1 : 0;
-        }
-
-        _labels = new int[frequent];
-        _rankSupport = new int[frequent];
-        for (int item = 0, r = 0; item < itemSupports.Length; item++)
-        {
-            if (itemSupports[item] > 0)
-            {
-                _labels[r++] = item;
-            }
-        }
-
-        var keys = new long[frequent];
-        for (var r = 0; r < frequent; r++)
-        {
-            keys[r] = ((long)itemSupports[_labels[r]] << 32) | (uint)_labels[r];
-        }
-
-        Array.Sort(keys, _labels);
-        var rankOf = new int[itemSupports.Length];
-        Array.Fill(rankOf, -1);
-        for (var r = 0; r < frequent; r++)
-        {
-            rankOf[_labels[r]] = r;
-            _rankSupport[r] = itemSupports[_labels[r]];
-        }
-
-        (_rows, _rowOffsets) = Recode(database, rankOf);
+        (_rows, _rowOffsets) = Recode(database, ranked.RankOf);
         (_tids, _positions, _ends, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
         (_pairCounts, _pairBase) = CountPairs(_rows, _rowOffsets, frequent);
         _averageRowLength = _rows.Length / (double)Math.Max(1, _rowOffsets.Length - 1);
@@ -82,7 +53,6 @@ internal sealed partial class EclatSearch
         _fill = new int[frequent];
         Array.Fill(_fill, -1);
         _touched = new int[frequent];
-        _prefix = new int[Math.Max(1, Math.Min(frequent, _maxLength))];
         _arena = new int[Math.Max(1024, _rows.Length)];
         StoreLevelTwo();
         _members = new Member[Math.Max(64, frequent)];
@@ -94,20 +64,26 @@ internal sealed partial class EclatSearch
         for (var i = 0; i < _labels.Length; i++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            _sink.Add([], _labels[i], _rankSupport[i]);
+            _emitter.Push(_labels[i]);
             if (_maxLength >= 2 && i + 1 < _labels.Length)
             {
-                PushPrefix(_labels[i]);
                 var count = BuildTopClass(i, out var diffsets);
-                if (count > 1)
+                _emitter.Emit(_rankSupport[i]);
+                if (count > 0)
                 {
                     Expand(0, count, diffsets, 2);
                 }
 
                 _memberTop = 0;
                 _arenaTop = _arenaBase;
-                PopPrefix(_labels[i]);
+                _emitter.TruncateExtensions(0);
             }
+            else
+            {
+                _emitter.Emit(_rankSupport[i]);
+            }
+
+            _emitter.Pop();
 
             var percent = (int)((i + 1L) * 100 / _labels.Length);
             if (_progress is not null && percent != reported)
@@ -132,6 +108,8 @@ internal sealed partial class EclatSearch
             tidTotal += _counts[r];
         }
 
+        var parentSupport = to - from;
+
         if (_arenaBase > 0)
         {
             // Pair tidsets were stored by the level-two sweep; the fill position has advanced to each list's end.
@@ -145,18 +123,20 @@ internal sealed partial class EclatSearch
         {
             FillTopClass(memberRanks, from, to, tidTotal);
         }
-        var parentSupport = to - from;
+
+        members = RemovePerfectExtensions(0, parentSupport);
+        tidTotal = 0;
+        for (var m = 0; m < members; m++)
+        {
+            tidTotal += _members[m].Length;
+        }
+
         var diffTotal = ((long)members * parentSupport) - tidTotal;
         diffsets = _maxLength > 2 && diffTotal < tidTotal;
         if (diffsets)
         {
             ConvertToDiffsets(0, members, _tids, from, parentSupport, diffTotal);
             _arenaTop = Math.Max(_arenaTop, _arenaBase);
-        }
-
-        for (var m = 0; m < members; m++)
-        {
-            _sink.Add(_prefix.AsSpan(0, _prefixLength), _labels[_members[m].Rank], _members[m].Support);
         }
 
         return members;
@@ -197,25 +177,5 @@ internal sealed partial class EclatSearch
         }
 
         _arenaTop = position;
-    }
-
-    private void PushPrefix(int label)
-    {
-        var i = _prefixLength;
-        while (i > 0 && _prefix[i - 1] > label)
-        {
-            _prefix[i] = _prefix[i - 1];
-            i--;
-        }
-
-        _prefix[i] = label;
-        _prefixLength++;
-    }
-
-    private void PopPrefix(int label)
-    {
-        var i = _prefix.AsSpan(0, _prefixLength).IndexOf(label);
-        _prefix.AsSpan(i + 1, _prefixLength - i - 1).CopyTo(_prefix.AsSpan(i));
-        _prefixLength--;
     }
 }

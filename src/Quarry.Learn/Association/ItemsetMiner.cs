@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace Quarry.Learn.Association;
 
-/// <summary>Finds every frequent itemset of a transaction database (Eclat with tidsets that switch to diffsets on dense data).</summary>
+/// <summary>
+/// Finds every frequent itemset of a transaction database: Eclat with perfect-extension pruning, over tid lists that switch to
+/// diffsets on sparse data and over bit vectors on dense data.
+/// </summary>
 public static class ItemsetMiner
 {
     /// <summary>
@@ -10,6 +13,26 @@ public static class ItemsetMiner
     /// Progress reports the fraction of top-level items done. Runs on the calling thread.
     /// </summary>
     public static FrequentItemsets Mine(TransactionDatabase database, MiningOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var sink = new ItemsetSink();
+        var itemSupports = Run(database, options, sink, progress, TidsetLayout.Auto, cancellationToken);
+        return sink.Build(database.Count, itemSupports);
+    }
+
+    /// <summary>
+    /// Reports every frequent itemset to <paramref name="receiver"/> as it is found, holding none of them, and returns how many there were.
+    /// Same itemsets and supports as <see cref="Mine(TransactionDatabase, MiningOptions, IProgress{double}?, CancellationToken)"/>.
+    /// </summary>
+    public static long Mine(TransactionDatabase database, MiningOptions options, IItemsetReceiver receiver, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        var counter = new CountingReceiver(receiver);
+        Run(database, options, counter, progress, TidsetLayout.Auto, cancellationToken);
+        return counter.Count;
+    }
+
+    /// <summary>Mining with a chosen tidset layout, so tests can check each search on the same data.</summary>
+    internal static int[] Run(TransactionDatabase database, MiningOptions options, IItemsetReceiver receiver, IProgress<double>? progress, TidsetLayout layout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(options);
@@ -25,15 +48,23 @@ public static class ItemsetMiner
 
         cancellationToken.ThrowIfCancellationRequested();
         var itemSupports = CountItems(database, options.MinSupportCount);
-        var sink = new ItemsetSink();
         if (options.MaxLength > 0)
         {
-            var search = new EclatSearch(database, itemSupports, options, sink, progress, cancellationToken);
-            search.Run();
+            var ranked = new RankedItems(itemSupports);
+            var emitter = new ItemsetEmitter(receiver, options.MaxLength);
+            var bits = layout == TidsetLayout.Bits || (layout == TidsetLayout.Auto && BitSearch.Suits(database, ranked));
+            if (bits)
+            {
+                new BitSearch(database, ranked, options, emitter, progress, cancellationToken).Run();
+            }
+            else
+            {
+                new EclatSearch(database, ranked, options, emitter, progress, cancellationToken).Run();
+            }
         }
 
         progress?.Report(1.0);
-        return sink.Build(database.Count, itemSupports);
+        return itemSupports;
     }
 
     // Hot loops: compile fully optimised at once rather than after the tiering delay.
@@ -57,4 +88,28 @@ public static class ItemsetMiner
 
         return supports;
     }
+
+    private sealed class CountingReceiver(IItemsetReceiver inner) : IItemsetReceiver
+    {
+        public long Count { get; private set; }
+
+        public void Receive(ReadOnlySpan<int> items, int support)
+        {
+            Count++;
+            inner.Receive(items, support);
+        }
+    }
+}
+
+/// <summary>How tidsets are held during the search.</summary>
+internal enum TidsetLayout
+{
+    /// <summary>Bit vectors on dense data, tid lists and diffsets otherwise.</summary>
+    Auto,
+
+    /// <summary>Sorted tid lists that switch to diffsets.</summary>
+    Lists,
+
+    /// <summary>Bit vectors over all transactions.</summary>
+    Bits,
 }

@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 
 namespace Quarry.Learn.Association;
 
-/// <summary>Growable flat store that mining writes each frequent itemset into.</summary>
-internal sealed class ItemsetSink
+/// <summary>Growable flat store of every itemset mining reports, each kept with its items ascending.</summary>
+internal sealed class ItemsetSink : IItemsetReceiver
 {
     private int[] _items = new int[4096];
     private int[] _offsets = new int[1024];
@@ -13,11 +13,10 @@ internal sealed class ItemsetSink
     public int Count { get; private set; }
 
     // Hot loops: compile fully optimised at once rather than after the tiering delay.
-    /// <summary>Appends <paramref name="sortedPrefix"/> plus <paramref name="item"/>, merged so the stored items stay ascending.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ReadOnlySpan<int> sortedPrefix, int item, int support)
+    public void Receive(ReadOnlySpan<int> items, int support)
     {
-        var size = sortedPrefix.Length + 1;
+        var size = items.Length;
         if (_length + size > _items.Length)
         {
             Array.Resize(ref _items, Math.Max(checked(_items.Length * 2), _length + size));
@@ -30,15 +29,22 @@ internal sealed class ItemsetSink
         }
 
         var target = _items.AsSpan(_length, size);
-        var i = 0;
-        while (i < sortedPrefix.Length && sortedPrefix[i] < item)
+        items.CopyTo(target);
+
+        // Itemsets are short, so an insertion sort is the cheapest way to order them.
+        for (var i = 1; i < target.Length; i++)
         {
-            target[i] = sortedPrefix[i];
-            i++;
+            var item = target[i];
+            var j = i - 1;
+            while (j >= 0 && target[j] > item)
+            {
+                target[j + 1] = target[j];
+                j--;
+            }
+
+            target[j + 1] = item;
         }
 
-        target[i] = item;
-        sortedPrefix[i..].CopyTo(target[(i + 1)..]);
         _length += size;
         _supports[Count] = support;
         _offsets[++Count] = _length;

@@ -34,7 +34,7 @@ internal sealed class TransactionBuilder
         var span = _items.AsSpan(start, _length - start);
         if (span.Length > 1)
         {
-            span.Sort();
+            SmallSort.Sort(span);
             var kept = 1;
             for (var i = 1; i < span.Length; i++)
             {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
 using Quarry.Playlists.Model;
@@ -18,7 +19,10 @@ public static class PlaylistApi
     public static IEndpointRouteBuilder MapPlaylists(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api").WithTags("Playlists");
-        api.MapPost("/recommend", RecommendAsync)
+
+        // The swap is a singleton: taking it here spares each request a service scope and a lookup.
+        var swap = endpoints.ServiceProvider.GetRequiredService<ModelSwap<RuleModel>>();
+        api.MapPost("/recommend", (HttpRequest request, CancellationToken cancellationToken) => RecommendAsync(request, swap, cancellationToken))
             .WithName("RecommendSongs")
             .WithSummary("Songs to add to a playlist, from association rules mined offline (most popular songs when no rule matches).")
             .WithDescription("Body {\"songs\": [\"...\"], \"limit\": 10}, read as JSON whatever the content type.");
@@ -28,7 +32,7 @@ public static class PlaylistApi
         return endpoints;
     }
 
-    internal static async Task<Results<Ok<RecommendResponse>, ProblemHttpResult>> RecommendAsync(
+    internal static async Task<Results<JsonBody<RecommendResponse>, ProblemHttpResult>> RecommendAsync(
         HttpRequest request, ModelSwap<RuleModel> swap, CancellationToken cancellationToken)
     {
         var loaded = swap.Current;
@@ -45,9 +49,29 @@ public static class PlaylistApi
         }
 
         var result = loaded.Model.Recommend(parsed.Songs, parsed.Limit);
-        return TypedResults.Ok(new RecommendResponse(
-            result.Songs, loaded.Publication.Version, loaded.Publication.ModelDate, result.Source, result.Unknown));
+        return new JsonBody<RecommendResponse>(
+            new RecommendResponse(result.Songs, loaded.Publication.Version, ModelDate(loaded.Publication), result.Source, result.Unknown),
+            PlaylistJsonContext.Default.RecommendResponse);
     }
+
+    // The model date of the last publication answered; formatting it is a visible share of a recommendation's time.
+    // Held in one object so that a reader never sees one publication's date paired with another.
+    private static FormattedDate? s_modelDate;
+
+    private static string ModelDate(Publication publication)
+    {
+        var cached = s_modelDate;
+        if (cached is not null && ReferenceEquals(cached.Publication, publication))
+        {
+            return cached.ModelDate;
+        }
+
+        cached = new FormattedDate(publication, publication.ModelDate);
+        s_modelDate = cached;
+        return cached.ModelDate;
+    }
+
+    private sealed record FormattedDate(Publication Publication, string ModelDate);
 
     internal static Results<Ok<SongsResponse>, ProblemHttpResult> Songs(HttpContext context, ModelSwap<RuleModel> swap, string? search, string? limit)
     {

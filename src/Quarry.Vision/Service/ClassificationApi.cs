@@ -42,7 +42,7 @@ public static class ClassificationApi
     internal static async Task<Results<Ok<Submitted>, ProblemHttpResult>> SubmitAsync(
         Tier tier, HttpRequest request, IClassificationExecutor executor, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonBody.ReadObjectAsync(request, Expected, cancellationToken);
+        var (document, problem) = await JsonObjectBody.ReadObjectAsync(request, Expected, cancellationToken);
         if (document is null)
         {
             return Invalid(problem!);

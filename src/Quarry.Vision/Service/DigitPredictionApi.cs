@@ -55,7 +55,7 @@ public static class DigitPredictionApi
         }
         else
         {
-            var (document, problem) = await JsonBody.ReadObjectAsync(request, Expected, cancellationToken);
+            var (document, problem) = await JsonObjectBody.ReadObjectAsync(request, Expected, cancellationToken);
             if (document is null)
             {
                 return Invalid(problem!);

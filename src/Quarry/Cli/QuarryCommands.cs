@@ -11,6 +11,7 @@ internal static class QuarryCommands
         root.Add(ServeCommand.Create());
         root.Add(MoviesCommands.Import());
         root.Add(TrainCommand.Create());
+        root.Add(MineCommand.Create());
         root.Add(MoviesCommands.Eval());
         root.Add(DatasetsCommand.Create());
         root.Add(ClassifyCommand.Create());

@@ -1,0 +1,3 @@
+using Quarry;
+
+return Launcher.Run(args);

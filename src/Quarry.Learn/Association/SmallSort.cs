@@ -1,0 +1,60 @@
+namespace Quarry.Learn.Association;
+
+/// <summary>Ascending sort of int spans that are usually short (a transaction, a class's members).</summary>
+internal static class SmallSort
+{
+    // Up to this length an insertion sort beats the general sort, whose comparer calls are not inlined in every build.
+    private const int InsertionLimit = 64;
+
+    public static void Sort(Span<int> values)
+    {
+        if (values.Length > InsertionLimit)
+        {
+            values.Sort();
+            return;
+        }
+
+        for (var i = 1; i < values.Length; i++)
+        {
+            var value = values[i];
+            var j = i - 1;
+            while (j >= 0 && values[j] > value)
+            {
+                values[j + 1] = values[j];
+                j--;
+            }
+
+            values[j + 1] = value;
+        }
+    }
+
+    /// <summary>Sorts distinct values below scratch.Length * 64 through a bitmap: linear in the count plus the value range / 64.</summary>
+    public static void SortDistinct(Span<int> values, ulong[] scratch)
+    {
+        if (values.Length <= InsertionLimit)
+        {
+            Sort(values);
+            return;
+        }
+
+        int low = int.MaxValue, high = 0;
+        foreach (var value in values)
+        {
+            scratch[value >> 6] |= 1UL << value;
+            low = Math.Min(low, value);
+            high = Math.Max(high, value);
+        }
+
+        var k = 0;
+        for (var word = low >> 6; word <= high >> 6; word++)
+        {
+            var bits = scratch[word];
+            scratch[word] = 0;
+            while (bits != 0)
+            {
+                values[k++] = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Quarry.Playlists.Serving;
+
+/// <summary>Source-generated JSON for the playlist responses, so each request serializes without reflection-built metadata.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PlaylistApi.RecommendResponse))]
+[JsonSerializable(typeof(PlaylistApi.SongsResponse))]
+internal sealed partial class PlaylistJsonContext : JsonSerializerContext;
