@@ -7,6 +7,7 @@ suites["ease"] = Quarry.Bench.Movies.EaseSuite.RunAsync;
 suites["rate"] = Quarry.Bench.Load.RateSuite.RunAsync;
 suites["diabetes"] = Quarry.Bench.Diabetes.DiabetesSuite.RunAsync;
 suites["playground"] = Quarry.Bench.Playground.PlaygroundSuite.RunAsync;
+suites["config"] = Quarry.Bench.Classification.ConfigSuite.RunAsync;
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {
