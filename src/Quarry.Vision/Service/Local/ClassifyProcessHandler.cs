@@ -78,7 +78,7 @@ internal sealed partial class ClassifyProcessHandler(LocalRunSettings settings, 
         }
         finally
         {
-            CpuCgroup.Remove(group);
+            settings.Cgroup.Release(group);
         }
 
         var resultPath = Path.Combine(run, Training.ClassifyJob.ResultFileName);

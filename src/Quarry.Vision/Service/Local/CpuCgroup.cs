@@ -38,9 +38,10 @@ internal sealed class CpuCgroup
             if (unified is not null && File.Exists(controllers) && File.ReadAllText(controllers).Split(' ', StringSplitOptions.TrimEntries).Contains("cpu"))
             {
                 var parent = Path.Combine(Root + unified, name);
-                Directory.CreateDirectory(parent);
-                File.WriteAllText(Path.Combine(parent, "cgroup.subtree_control"), "+cpu");
-                return new CpuCgroup(parent, v2: true, null);
+                var cgroup = new CpuCgroup(parent, v2: true, null);
+                cgroup.EnsureParent();
+                Directory.Delete(parent); // made again by the first job: a server that runs none leaves nothing behind
+                return cgroup;
             }
 
             notes.Add("cgroup v2 has no cpu controller here");
@@ -48,8 +49,10 @@ internal sealed class CpuCgroup
             if (v1 is not null && File.Exists(Path.Combine(Root, "cpu", "cpu.cfs_quota_us")))
             {
                 var parent = Path.Combine(Root, "cpu") + v1[2].TrimEnd('/') + "/" + name;
-                Directory.CreateDirectory(parent);
-                return new CpuCgroup(parent, v2: false, null);
+                var cgroup = new CpuCgroup(parent, v2: false, null);
+                cgroup.EnsureParent();
+                Directory.Delete(parent);
+                return cgroup;
             }
 
             notes.Add("no cgroup v1 cpu controller is mounted");
@@ -66,6 +69,7 @@ internal sealed class CpuCgroup
     public string Limit(string job, int pid, double cores)
     {
         var dir = Path.Combine(_parent ?? throw new InvalidOperationException(Reason), job);
+        EnsureParent();
         Directory.CreateDirectory(dir);
         var quota = Math.Max(1000, (int)Math.Round(cores * Period)).ToString(CultureInfo.InvariantCulture);
         if (_v2)
@@ -82,13 +86,31 @@ internal sealed class CpuCgroup
         return dir;
     }
 
+    /// <summary>Removes a job's group once its processes are gone, and this server's parent group when no job is left in it.</summary>
+    public void Release(string? dir)
+    {
+        Remove(dir);
+        if (dir is not null)
+        {
+            Remove(_parent);
+        }
+    }
+
+    private void EnsureParent()
+    {
+        Directory.CreateDirectory(_parent!);
+        if (_v2)
+        {
+            File.WriteAllText(Path.Combine(_parent!, "cgroup.subtree_control"), "+cpu");
+        }
+    }
+
     /// <summary>The quota a job's group holds, as written (for tests and diagnostics).</summary>
     public static string ReadQuota(string dir) =>
         File.Exists(Path.Combine(dir, "cpu.max")) ? File.ReadAllText(Path.Combine(dir, "cpu.max")).Trim()
             : $"{File.ReadAllText(Path.Combine(dir, "cpu.cfs_quota_us")).Trim()} {File.ReadAllText(Path.Combine(dir, "cpu.cfs_period_us")).Trim()}";
 
-    /// <summary>Removes a job's group once its processes are gone.</summary>
-    public static void Remove(string? dir)
+    private static void Remove(string? dir)
     {
         if (dir is null)
         {
