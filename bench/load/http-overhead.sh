@@ -8,18 +8,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 duration=${1:-10s}
 connections=${2:-16}
 rounds=${3:-3}
-work=$(mktemp -d "${TMPDIR:-/tmp}/quarry-http-overhead.XXXXXX")
-port=$((20000 + RANDOM % 20000))
+. "$root/bench/load/common.sh" http-overhead
 bare_port=$((port + 1))
-quarry_pid=""
 bare_pid=""
-cleanup() {
-  [ -n "$quarry_pid" ] && kill "$quarry_pid" 2>/dev/null
-  [ -n "$bare_pid" ] && kill "$bare_pid" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap '[ -n "$bare_pid" ] && kill "$bare_pid" 2>/dev/null; cleanup' EXIT
 
 dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 dotnet build "$root/bench/BareKestrel" -c Release --nologo -v:q -clp:NoSummary >/dev/null
@@ -27,28 +19,12 @@ quarry="$root/src/Quarry/bin/Release/net10.0/quarry.dll"
 dotnet "$quarry" datasets make playlists --out "$work/playlists.csv" >/dev/null
 dotnet "$quarry" train playlists --dataset "$work/playlists.csv" --data-dir "$work/data" 2>/dev/null
 Logging__LogLevel__Default=Warning dotnet "$quarry" serve --data-dir "$work/data" --urls "http://127.0.0.1:$port" >"$work/serve.log" 2>&1 &
-quarry_pid=$!
+server_pid=$!
 dotnet "$root/bench/BareKestrel/bin/Release/net10.0/BareKestrel.dll" --urls "http://127.0.0.1:$bare_port" >"$work/bare.log" 2>&1 &
 bare_pid=$!
 for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && curl -sf -o /dev/null "http://127.0.0.1:$bare_port/" && break; sleep 0.1; done
 
-# A request that matches rules: the first popular song that starts a rule, plus its best recommendation.
-export SONGS=$(python3 - "http://127.0.0.1:$port" <<'PY'
-import json, sys, urllib.request
-base = sys.argv[1]
-def post(songs):
-    req = urllib.request.Request(base + "/api/recommend", json.dumps({"songs": songs}).encode(), {"Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req))
-songs = [s["song"] for s in json.load(urllib.request.urlopen(base + "/api/songs?limit=200"))["songs"]]
-for song in songs:
-    answer = post([song])
-    if answer["source"] == "rules":
-        print(json.dumps([song, answer["songs"][0]]))
-        break
-else:
-    print(json.dumps(songs[:2]))
-PY
-)
+export SONGS=$(rule_songs "http://127.0.0.1:$port")
 echo "request: {\"songs\":$SONGS,\"limit\":10}"
 curl -s -i -X POST "http://127.0.0.1:$port/api/recommend" -d "{\"songs\":$SONGS,\"limit\":10}" | head -c 600; echo
 curl -s -i "http://127.0.0.1:$port/healthz"; echo
@@ -70,4 +46,4 @@ for round in $(seq "$rounds"); do
   br=$(rps -s "$root/bench/load/recommend.lua" "http://127.0.0.1:$bare_port/api/recommend")
   echo "| $round | $qh | $bh | $(python3 -c "print(f'{$qh/$bh:.2f}')") | $qr | $br | $(python3 -c "print(f'{$qr/$br:.2f}')") |"
 done
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); quarry RSS: $(grep VmHWM /proc/$quarry_pid/status | xargs); bare RSS: $(grep VmHWM /proc/$bare_pid/status | xargs)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); quarry RSS: $(grep VmHWM /proc/$server_pid/status | xargs); bare RSS: $(grep VmHWM /proc/$bare_pid/status | xargs)"

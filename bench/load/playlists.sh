@@ -16,23 +16,7 @@ Logging__LogLevel__Default=Warning dotnet "$quarry" serve --data-dir "$work/data
 server_pid=$!
 for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.1; done
 
-# A realistic request that matches rules: the first popular song that starts a rule, plus its best recommendation.
-export SONGS=$(python3 - "http://127.0.0.1:$port" <<'PY'
-import json, sys, urllib.request
-base = sys.argv[1]
-def post(songs):
-    req = urllib.request.Request(base + "/api/recommend", json.dumps({"songs": songs}).encode(), {"Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req))
-songs = [s["song"] for s in json.load(urllib.request.urlopen(base + "/api/songs?limit=200"))["songs"]]
-for song in songs:
-    answer = post([song])
-    if answer["source"] == "rules":
-        print(json.dumps([song, answer["songs"][0]]))
-        break
-else:
-    print(json.dumps(songs[:2]))
-PY
-)
+export SONGS=$(rule_songs "http://127.0.0.1:$port")
 echo "request: {\"songs\":$SONGS}"
 curl -s -X POST "http://127.0.0.1:$port/api/recommend" -d "{\"songs\":$SONGS}" | head -c 400; echo
 
