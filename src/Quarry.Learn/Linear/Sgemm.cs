@@ -11,6 +11,14 @@ internal enum KernelWidth
     Vector512,
 }
 
+/// <summary>Which operand of a product is held in <see cref="PanelLayout"/>.</summary>
+internal enum Panels
+{
+    None,
+    B,
+    C,
+}
+
 /// <summary>Packed, cache-blocked single-precision matrix product on row-major storage, on at most two threads.</summary>
 public static unsafe class Sgemm
 {
@@ -33,13 +41,34 @@ public static unsafe class Sgemm
         float alpha = 1f, bool accumulate = false, int threads = 2)
         => Multiply(m, n, k, a, lda, transposeA, b, ldb, transposeB, c, ldc, alpha, accumulate, threads, lowerOnly: false, KernelWidth.Auto);
 
+    /// <summary>
+    /// C = op(A)·B, or C += op(A)·B when <paramref name="accumulate"/>, where B is k×n held in <see cref="PanelLayout"/>:
+    /// the product reads B where it lies instead of packing it, so a weight matrix kept in that layout is never repacked.
+    /// </summary>
+    public static void MultiplyByPanels(
+        int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, bool transposeA,
+        ReadOnlySpan<float> panelB,
+        Span<float> c, int ldc,
+        bool accumulate = false, int threads = 2)
+        => Multiply(m, n, k, a, lda, transposeA, panelB, k, false, c, ldc, 1f, accumulate, threads, lowerOnly: false, KernelWidth.Auto, Panels.B);
+
+    /// <summary>C = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>, with C (m×n) held in <see cref="PanelLayout"/>.</summary>
+    public static void MultiplyIntoPanels(
+        int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, bool transposeA,
+        ReadOnlySpan<float> b, int ldb, bool transposeB,
+        Span<float> panelC,
+        bool accumulate = false, int threads = 2)
+        => Multiply(m, n, k, a, lda, transposeA, b, ldb, transposeB, panelC, m, 1f, accumulate, threads, lowerOnly: false, KernelWidth.Auto, Panels.C);
+
     /// <summary>As the public overload; <paramref name="lowerOnly"/> skips micro-tiles that lie wholly above the diagonal of C.</summary>
     internal static void Multiply(
         int m, int n, int k,
         ReadOnlySpan<float> a, int lda, bool transposeA,
         ReadOnlySpan<float> b, int ldb, bool transposeB,
         Span<float> c, int ldc,
-        float alpha, bool accumulate, int threads, bool lowerOnly, KernelWidth width)
+        float alpha, bool accumulate, int threads, bool lowerOnly, KernelWidth width, Panels panels = Panels.None)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -50,15 +79,35 @@ public static unsafe class Sgemm
         }
 
         CheckOperand(a.Length, lda, transposeA ? k : m, transposeA ? m : k, nameof(a));
-        CheckOperand(b.Length, ldb, transposeB ? n : k, transposeB ? k : n, nameof(b));
-        CheckOperand(c.Length, ldc, m, n, nameof(c));
+        if (panels == Panels.B)
+        {
+            CheckPanels(b.Length, k, n, nameof(b));
+        }
+        else
+        {
+            CheckOperand(b.Length, ldb, transposeB ? n : k, transposeB ? k : n, nameof(b));
+        }
+
+        if (panels == Panels.C)
+        {
+            CheckPanels(c.Length, m, n, nameof(c));
+        }
+        else
+        {
+            CheckOperand(c.Length, ldc, m, n, nameof(c));
+        }
+
         if (k == 0)
         {
             if (!accumulate)
             {
                 for (var i = 0; i < m; i++)
                 {
-                    c.Slice(i * ldc, n).Clear();
+                    for (var j = 0; j < n; j += PanelLayout.Width)
+                    {
+                        var at = panels == Panels.C ? PanelLayout.IndexOf(i, j, m) : (i * ldc) + j;
+                        c.Slice(at, Math.Min(PanelLayout.Width, n - j)).Clear();
+                    }
                 }
             }
 
@@ -74,7 +123,7 @@ public static unsafe class Sgemm
         var job = new Job
         {
             M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransposeA = transposeA, TransposeB = transposeB,
-            Alpha = alpha, Accumulate = accumulate, LowerOnly = lowerOnly, Nr = wide ? 32 : 16,
+            Alpha = alpha, Accumulate = accumulate, LowerOnly = lowerOnly, Nr = wide ? 32 : 16, PanelB = panels == Panels.B, PanelC = panels == Panels.C,
             Kernel = wide ? &SgemmKernels.Kernel512 : &SgemmKernels.Kernel256,
         };
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(threads, 1, MaxThreads) };
@@ -83,7 +132,7 @@ public static unsafe class Sgemm
             job.A = pa;
             job.B = pb;
             job.C = pc;
-            job.PackB = Scratch.Current.PackB(Kc * Math.Min(Nc, RoundUp(n, 32)));
+            job.PackB = job.PanelB ? null : Scratch.Current.PackB(Kc * Math.Min(Nc, RoundUp(n, 32)));
             Run(job, parallel);
         }
     }
@@ -102,7 +151,10 @@ public static unsafe class Sgemm
             for (var pc = 0; pc < job.K; pc += Kc)
             {
                 var kc = Math.Min(Kc, job.K - pc);
-                SgemmKernels.PackB(job.B, job.Ldb, job.TransposeB, pc, kc, jc, nc, job.Nr, job.PackB);
+                if (!job.PanelB)
+                {
+                    SgemmKernels.PackB(job.B, job.Ldb, job.TransposeB, pc, kc, jc, nc, job.Nr, job.PackB);
+                }
                 var first = job.LowerOnly ? jc / Mc : 0;
                 var step = new Step(jc, nc, pc, kc);
                 if (parallel.MaxDegreeOfParallelism == 1 || blocks - first == 1)
@@ -166,12 +218,16 @@ public static unsafe class Sgemm
         SgemmKernels.PackA(job.A, job.Lda, job.TransposeA, ic, mc, step.Pc, step.Kc, packA);
         var accumulate = job.Accumulate || step.Pc > 0;
         var nr = job.Nr;
+        var ldc = job.PanelC ? PanelLayout.Width : job.Ldc;
+        var bStride = job.PanelB ? PanelLayout.Width : nr;
         var tile = stackalloc float[SgemmKernels.Mr * SgemmKernels.MaxNr];
         for (var jr = 0; jr < step.Nc; jr += nr)
         {
             var col = step.Jc + jr;
             var cols = Math.Min(nr, step.Nc - jr);
-            var pb = job.PackB + ((long)jr * step.Kc);
+            var pb = job.PanelB
+                ? job.B + PanelLayout.IndexOf(step.Pc, col, job.K)
+                : job.PackB + ((long)jr * step.Kc);
             for (var ir = 0; ir < mc; ir += SgemmKernels.Mr)
             {
                 var row = ic + ir;
@@ -182,17 +238,17 @@ public static unsafe class Sgemm
                 }
 
                 var pa = packA + ((long)ir * step.Kc);
-                var target = job.C + ((long)row * job.Ldc) + col;
+                var target = job.C + (job.PanelC ? PanelLayout.IndexOf(row, col, job.M) : ((long)row * ldc) + col);
                 if (rows == SgemmKernels.Mr && cols == nr)
                 {
-                    job.Kernel(step.Kc, pa, pb, target, job.Ldc, job.Alpha, accumulate);
+                    job.Kernel(step.Kc, pa, pb, bStride, target, ldc, job.Alpha, accumulate);
                     continue;
                 }
 
-                job.Kernel(step.Kc, pa, pb, tile, nr, job.Alpha, false);
+                job.Kernel(step.Kc, pa, pb, bStride, tile, nr, job.Alpha, false);
                 for (var i = 0; i < rows; i++)
                 {
-                    var dst = target + ((long)i * job.Ldc);
+                    var dst = target + ((long)i * ldc);
                     var src = tile + (i * nr);
                     for (var j = 0; j < cols; j++)
                     {
@@ -211,6 +267,14 @@ public static unsafe class Sgemm
         }
     }
 
+    private static void CheckPanels(int length, int rows, int cols, string name)
+    {
+        if (length < PanelLayout.Length(rows, cols))
+        {
+            throw new ArgumentException($"operand {name} needs {PanelLayout.Length(rows, cols)} elements for {rows}×{cols} in panels, but has {length}", name);
+        }
+    }
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     private readonly record struct Step(int Jc, int Nc, int Pc, int Kc);
@@ -218,9 +282,9 @@ public static unsafe class Sgemm
     private sealed class Job
     {
         public int M, N, K, Lda, Ldb, Ldc, Nr;
-        public bool TransposeA, TransposeB, Accumulate, LowerOnly;
+        public bool TransposeA, TransposeB, Accumulate, LowerOnly, PanelB, PanelC;
         public float Alpha;
         public float* A, B, C, PackB;
-        public delegate*<int, float*, float*, float*, long, float, bool, void> Kernel;
+        public delegate*<int, float*, float*, long, float*, long, float, bool, void> Kernel;
     }
 }

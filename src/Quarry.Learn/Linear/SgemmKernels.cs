@@ -90,9 +90,9 @@ internal static unsafe class SgemmKernels
         }
     }
 
-    /// <summary>C[6×32] = (accumulate ? C : 0) + alpha · Apanel·Bpanel with 512-bit vectors.</summary>
+    /// <summary>C[6×32] = (accumulate ? C : 0) + alpha · Apanel·Bpanel with 512-bit vectors; B's rows lie <c>bStride</c> floats apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel512(int kc, float* a, float* b, float* c, long ldc, float alpha, bool accumulate)
+    public static void Kernel512(int kc, float* a, float* b, long bStride, float* c, long ldc, float alpha, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -119,7 +119,7 @@ internal static unsafe class SgemmKernels
             c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             a += Mr;
-            b += 32;
+            b += bStride;
         }
 
         var s = Vector512.Create(alpha);
@@ -148,7 +148,7 @@ internal static unsafe class SgemmKernels
 
     /// <summary>C[6×16] = (accumulate ? C : 0) + alpha · Apanel·Bpanel with 256-bit vectors (software when not accelerated).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel256(int kc, float* a, float* b, float* c, long ldc, float alpha, bool accumulate)
+    public static void Kernel256(int kc, float* a, float* b, long bStride, float* c, long ldc, float alpha, bool accumulate)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -175,7 +175,7 @@ internal static unsafe class SgemmKernels
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             a += Mr;
-            b += 16;
+            b += bStride;
         }
 
         var s = Vector256.Create(alpha);

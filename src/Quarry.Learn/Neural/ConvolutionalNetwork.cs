@@ -32,8 +32,8 @@ internal sealed class ConvolutionalNetwork : ImageNetwork
 
     private static readonly int[] Taps = [0, 1, 2, Side, Side + 1, Side + 2, 2 * Side, (2 * Side) + 1, (2 * Side) + 2];
 
-    public ConvolutionalNetwork(float[] parameters)
-        : base(parameters)
+    public ConvolutionalNetwork()
+        : base(new float[ParameterCount])
     {
     }
 
@@ -46,7 +46,7 @@ internal sealed class ConvolutionalNetwork : ImageNetwork
     internal override void Forward(Workspace workspace, int count)
     {
         var w = (Buffers)workspace;
-        var p = Parameters;
+        var p = Weights;
         var full = w.Full.AsSpan();
         for (var n = 0; n < count; n++)
         {
@@ -74,7 +74,7 @@ internal sealed class ConvolutionalNetwork : ImageNetwork
     internal override void Backward(Workspace workspace, int count)
     {
         var w = (Buffers)workspace;
-        var p = Parameters;
+        var p = Weights;
         var g = w.Gradients.AsSpan();
         Dense.Backward(w.Hidden, w.LogitGradient, count, Hidden, Classes, p.AsSpan(W2, Classes * Hidden), g.Slice(W2, Classes * Hidden), g.Slice(B2, Classes), w.HiddenGradient);
         Rows.ReluBackward(w.Hidden.AsSpan(0, count * Hidden), w.HiddenGradient.AsSpan(0, count * Hidden));
@@ -106,17 +106,18 @@ internal sealed class ConvolutionalNetwork : ImageNetwork
         }
     }
 
-    private protected override float Normalize(float pixel) => ((pixel / 255f) - 0.1307f) / 0.3081f;
+    private protected override (float Mean, float Deviation) Standardisation => (0.1307f, 0.3081f);
 
-    private protected override void Initialize(Random random)
+    /// <summary>PyTorch's default initialisation of every layer, in PyTorch's order.</summary>
+    public static void Initialize(Span<float> parameters, Random random)
     {
         const int ConvFanIn = Kernel * Kernel;
-        Uniform(Parameters.AsSpan(Wc, Channels * ConvFanIn), ConvFanIn, random);
-        Uniform(Parameters.AsSpan(Bc, Channels), ConvFanIn, random);
-        Uniform(Parameters.AsSpan(W1, Hidden * Flat), Flat, random);
-        Uniform(Parameters.AsSpan(B1, Hidden), Flat, random);
-        Uniform(Parameters.AsSpan(W2, Classes * Hidden), Hidden, random);
-        Uniform(Parameters.AsSpan(B2, Classes), Hidden, random);
+        Uniform(parameters.Slice(Wc, Channels * ConvFanIn), ConvFanIn, random);
+        Uniform(parameters.Slice(Bc, Channels), ConvFanIn, random);
+        Uniform(parameters.Slice(W1, Hidden * Flat), Flat, random);
+        Uniform(parameters.Slice(B1, Hidden), Flat, random);
+        Uniform(parameters.Slice(W2, Classes * Hidden), Hidden, random);
+        Uniform(parameters.Slice(B2, Classes), Hidden, random);
     }
 
     private sealed class Buffers(int capacity) : Workspace(capacity, Stride, ParameterCount)

@@ -33,4 +33,28 @@ internal static class Dense
             Sgemm.Multiply(count, inputs, outputs, dy, outputs, false, weights, inputs, false, dx, inputs, threads: 1);
         }
     }
+
+    /// <summary>As <see cref="Forward"/> with the weights kept as the inputs×outputs matrix Wᵀ in <see cref="PanelLayout"/>.</summary>
+    public static void ForwardByPanels(
+        ReadOnlySpan<float> x, int count, int inputs, int outputs, ReadOnlySpan<float> panelWeights, ReadOnlySpan<float> bias, Span<float> y, bool relu)
+    {
+        Rows.Broadcast(bias, y, count);
+        Sgemm.MultiplyByPanels(count, outputs, inputs, x, inputs, false, panelWeights, y, outputs, accumulate: true, threads: 1);
+        if (relu)
+        {
+            Rows.Relu(y[..(count * outputs)]);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient xᵀ·dy, written as the inputs×outputs matrix in <see cref="PanelLayout"/> (the layout
+    /// <see cref="ForwardByPanels"/> reads), and the bias gradient, of a first layer (no input gradient).
+    /// </summary>
+    public static void BackwardIntoPanels(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int count, int inputs, int outputs, Span<float> panelWeightGradient, Span<float> biasGradient)
+    {
+        Sgemm.MultiplyIntoPanels(inputs, outputs, count, x, inputs, true, dy, outputs, false, panelWeightGradient, threads: 1);
+        biasGradient.Clear();
+        Rows.AddColumnSums(dy, count, biasGradient);
+    }
 }

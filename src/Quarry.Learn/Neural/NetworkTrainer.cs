@@ -33,7 +33,7 @@ public static class NetworkTrainer
 
         var random = new Random(options.Seed);
         var network = ImageNetwork.Create(kind, random);
-        var adam = new Adam(network.Parameters.Length, options.LearningRate);
+        var adam = new Adam(network.Weights.Length, options.LearningRate);
         var threads = Math.Min(options.Threads, options.BatchSize);
         var slice = (options.BatchSize + threads - 1) / threads;
         var workspaces = new Workspace[threads];
@@ -99,7 +99,7 @@ public static class NetworkTrainer
                     loss += losses[t];
                 }
 
-                adam.Step(network.Parameters, gradients);
+                adam.Step(network.Weights, gradients);
                 var mean = (float)(loss / size);
                 total += loss;
                 onStep?.Invoke(new TrainingStep(epoch + 1, options.Epochs, step + 1, steps, mean));

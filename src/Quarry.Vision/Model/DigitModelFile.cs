@@ -28,8 +28,9 @@ public static class DigitModelFile
         w.Write(model.Accuracy);
         w.Write(model.Epochs);
         w.Write(model.Seed);
-        w.Write(model.Network.Parameters.Length);
-        await output.WriteSinglesAsync(model.Network.Parameters, cancellationToken);
+        var parameters = model.Network.ExportParameters();
+        w.Write(parameters.Length);
+        await output.WriteSinglesAsync(parameters, cancellationToken);
         await output.FinishAsync(cancellationToken);
     }
 

@@ -58,6 +58,75 @@ public sealed class SgemmTests
         }
     }
 
+    public static TheoryData<int, int, int, bool, int> PanelShapes()
+    {
+        var data = new TheoryData<int, int, int, bool, int>();
+        int[][] sizes = [[1, 1, 1], [6, 32, 8], [7, 33, 5], [100, 500, 784], [784, 500, 100], [13, 4133, 3]];
+        foreach (var size in sizes)
+        {
+            foreach (var transposeA in new[] { false, true })
+            {
+                foreach (var width in new[] { 256, 512 })
+                {
+                    data.Add(size[0], size[1], size[2], transposeA, width);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PanelShapes))]
+    public void Products_with_B_or_C_in_panels_match_float64_reference(int m, int n, int k, bool transposeA, int width)
+    {
+        var lda = (transposeA ? m : k) + 1;
+        var a = Dense.Random((transposeA ? k : m) * lda, m + (3 * k));
+        var b = Dense.Random(k * n, n + k);
+        var expected = Dense.Multiply(m, n, k, a, lda, transposeA, b, n, false);
+        var kernel = width == 512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? KernelWidth.Vector512 : KernelWidth.Vector256;
+        var tolerance = 1e-5 * k + 1e-6;
+
+        // B in panels, C row-major and accumulated into.
+        var panelB = new float[PanelLayout.Length(k, n)];
+        PanelLayout.Pack(b, k, n, n, panelB);
+        var c = Dense.Random(m * n, 9);
+        var before = (float[])c.Clone();
+        Sgemm.Multiply(m, n, k, a, lda, transposeA, panelB, k, false, c, n, 1f, true, 2, false, kernel, Panels.B);
+        for (var i = 0; i < m * n; i++)
+        {
+            Assert.Equal(before[i] + expected[i], c[i], tolerance);
+        }
+
+        // C in panels, overwritten; the padding past column n is left as it was.
+        var panelC = new float[PanelLayout.Length(m, n)];
+        Array.Fill(panelC, float.NaN);
+        Sgemm.Multiply(m, n, k, a, lda, transposeA, b, n, false, panelC, m, 1f, false, 2, false, kernel, Panels.C);
+        var unpacked = new float[m * n];
+        PanelLayout.Unpack(panelC, m, n, unpacked, n);
+        for (var i = 0; i < m * n; i++)
+        {
+            Assert.Equal(expected[i], unpacked[i], tolerance);
+        }
+
+        Assert.Equal(PanelLayout.Length(m, n) - (m * n), panelC.Count(float.IsNaN));
+    }
+
+    [Fact]
+    public void Panel_layout_round_trips_and_pads_with_zeros()
+    {
+        var matrix = Dense.Random(3 * 40, 1);
+        var panels = new float[PanelLayout.Length(3, 40)];
+        Array.Fill(panels, float.NaN);
+        PanelLayout.Pack(matrix, 3, 40, 40, panels);
+        Assert.Equal(3 * 64, panels.Length);
+        Assert.Equal(matrix[(2 * 40) + 33], panels[PanelLayout.IndexOf(2, 33, 3)]);
+        Assert.Equal((3 * 64) - 120, panels.Count(v => v == 0f));
+        var back = new float[3 * 40];
+        PanelLayout.Unpack(panels, 3, 40, back, 40);
+        Assert.Equal(matrix, back);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

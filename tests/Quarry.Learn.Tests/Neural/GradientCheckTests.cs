@@ -19,8 +19,8 @@ public sealed class GradientCheckTests
 
         Loss(network, workspace);
         network.Backward(workspace, Batch);
-        var analytic = (float[])workspace.Gradients.Clone();
-        var reference = network.Parameters.Select(v => (double)v).ToArray();
+        var analytic = network.ToStandardOrder(workspace.Gradients);
+        var reference = network.ExportParameters().Select(v => (double)v).ToArray();
 
         var random = new Random(11);
         var checkedCount = 0;
@@ -57,7 +57,7 @@ public sealed class GradientCheckTests
         var workspace = network.CreateWorkspace(Batch);
         network.Load(images, Enumerable.Range(0, Batch).ToArray(), workspace);
         network.Forward(workspace, Batch);
-        var expected = ReferenceNetwork.Logits(kind, [.. network.Parameters.Select(v => (double)v)], images);
+        var expected = ReferenceNetwork.Logits(kind, [.. network.ExportParameters().Select(v => (double)v)], images);
         for (var n = 0; n < Batch; n++)
         {
             for (var c = 0; c < 10; c++)
