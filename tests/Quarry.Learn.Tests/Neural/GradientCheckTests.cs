@@ -68,6 +68,58 @@ public sealed class GradientCheckTests
     }
 
     [Fact]
+    public void Feed_forward_batch_with_blank_pixels_runs_on_the_used_pixels_and_matches_the_reference()
+    {
+        var network = ImageNetwork.Create(NetworkKind.FeedForward, new Random(13));
+        var workspace = network.CreateWorkspace(Batch);
+
+        // A batch that uses every pixel first, so stale gradients would show if the blank batch left them behind.
+        var dense = SyntheticImages.Make(Batch, seed: 21);
+        Array.Fill(dense.Pixels, (byte)9, 0, 784);
+        network.Load(dense, Enumerable.Range(0, Batch).ToArray(), workspace);
+        Loss(network, workspace);
+        network.Backward(workspace, Batch);
+
+        // The top twelve rows blank in every image: 336 of 784 pixels unused, below the threshold for the narrower product.
+        var images = SyntheticImages.Make(Batch, seed: 17);
+        for (var n = 0; n < Batch; n++)
+        {
+            Array.Clear(images.Pixels, n * 784, 12 * 28);
+        }
+
+        network.Load(images, Enumerable.Range(0, Batch).ToArray(), workspace);
+        Loss(network, workspace);
+        var parameters = network.ExportParameters().Select(v => (double)v).ToArray();
+        var expected = ReferenceNetwork.Logits(NetworkKind.FeedForward, parameters, images);
+        for (var n = 0; n < Batch; n++)
+        {
+            for (var c = 0; c < 10; c++)
+            {
+                Assert.Equal(expected[n][c], workspace.Logits[(n * 10) + c], 4);
+            }
+        }
+
+        network.Backward(workspace, Batch);
+        var analytic = network.ToStandardOrder(workspace.Gradients);
+        for (var j = 0; j < FeedForwardNetwork.Hidden; j++)
+        {
+            for (var i = 0; i < 12 * 28; i++)
+            {
+                Assert.Equal(0f, analytic[(j * 784) + i]);
+            }
+        }
+
+        var random = new Random(5);
+        for (var probe = 0; probe < 40; probe++)
+        {
+            var index = probe < 30 ? (random.Next(FeedForwardNetwork.Hidden) * 784) + (12 * 28) + random.Next(784 - (12 * 28)) : (500 * 784) + random.Next(500);
+            var numeric = CentralDifference(NetworkKind.FeedForward, parameters, images, index);
+            var error = Math.Abs(numeric - analytic[index]) / Math.Max(1e-3, Math.Abs(numeric) + Math.Abs(analytic[index]));
+            Assert.True(error < 2e-2, $"parameter {index}: numeric {numeric:G4}, analytic {analytic[index]:G4}");
+        }
+    }
+
+    [Fact]
     public void Softmax_cross_entropy_gradient_matches_central_differences()
     {
         float[] logits = [0.3f, -1.2f, 2.0f, 0.0f, 0.5f, 1.5f];
