@@ -30,7 +30,7 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
-        builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
+        builder.Services.AddSingleton(new UiLink("API reference", ServerSetup.ApiReferencePath, "Every endpoint, to read and try out (the OpenAPI document is /openapi/v1.json).", 1000));
         configure?.Invoke(builder);
         var services = EnabledServices(builder.Configuration);
         if (!string.IsNullOrWhiteSpace(builder.Configuration[ServicesKey]) && services.Contains("playground")
