@@ -64,7 +64,7 @@ public static class QuarryApp
         ("movies", s => s.AddMovies(), a => a.MapMovies()),
         ("predictions", s => s.AddPredict(), a => a.MapPredict()),
         ("playlists", s => s.AddPlaylists(), a => a.MapPlaylists()),
-        ("jobs", s => s.AddJobs().AddJobWorker(), a => a.MapJobs()),
+        ("jobs", s => s.AddJobs().AddJobWorker().AddJobGauges(), a => a.MapJobs()),
         ("playground", s => s.AddPlayground(), a => a.MapPlayground()),
         ("classification", s => s.AddClassification(), a => a.MapClassification()),
     ];

@@ -38,6 +38,8 @@ internal static class JobRows
         CreatedAt = FromMicroseconds(row.GetInt64(8)),
         StartedAt = row.IsDBNull(9) ? null : FromMicroseconds(row.GetInt64(9)),
         FinishedAt = row.IsDBNull(10) ? null : FromMicroseconds(row.GetInt64(10)),
+        TraceParent = row.IsDBNull(12) ? null : row.GetString(12),
+        TraceState = row.IsDBNull(13) ? null : row.GetString(13),
     };
 
     /// <summary>A time as stored: whole microseconds since the Unix epoch.</summary>
