@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Quarry.Core.Hosting;
 
@@ -13,6 +14,8 @@ public static class PlaygroundServices
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<PlaygroundOptions>().BindConfiguration(PlaygroundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton<PlaygroundMetrics>();
         services.AddSingleton<PlaygroundEvaluator>();
         services.AddSingleton<IPythonEvaluator>(sp => sp.GetRequiredService<PlaygroundEvaluator>());
         // First among the hosted services: a host without isolation refuses to start before anything else has begun.
