@@ -19,8 +19,8 @@ public static class DashboardPage
         <section class="dash-grid">
           <figure class="dash-card"><figcaption>Requests per second, by route</figcaption><div class="chart" id="chart-rps" data-unit="/s"></div></figure>
           <figure class="dash-card"><figcaption>Latency p50 and p99, by route</figcaption><div class="chart" id="chart-latency" data-unit="ms"></div></figure>
-          <figure class="dash-card"><figcaption>Jobs per second (completed, failed)</figcaption><div class="chart" id="chart-jobs" data-unit="/s"></div></figure>
-          <figure class="dash-card"><figcaption>Queue depth, by state</figcaption><div class="chart" id="chart-queue" data-unit=""></div></figure>
+          <figure class="dash-card"><figcaption>Jobs per second (submitted, completed, failed)</figcaption><div class="chart" id="chart-jobs" data-unit="/s"></div></figure>
+          <figure class="dash-card"><figcaption>Queue depth (waiting, running, failed)</figcaption><div class="chart" id="chart-queue" data-unit=""></div></figure>
           <figure class="dash-card"><figcaption>Workers seen in the last minute</figcaption><div class="chart" id="chart-workers" data-unit=""></div></figure>
           <figure class="dash-card"><figcaption>Recommendations per second, by service and source</figcaption><div class="chart" id="chart-recs" data-unit="/s"></div></figure>
         </section>
