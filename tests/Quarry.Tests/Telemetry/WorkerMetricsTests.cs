@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Quarry.Jobs;
 using Quarry.Jobs.Backends;
-using Quarry.Jobs.Backends.Embedded;
 using Quarry.Jobs.Model;
 using Quarry.Tests.Infrastructure;
 using Quarry.TestSupport;
@@ -26,7 +26,7 @@ public sealed partial class WorkerMetricsTests
         await worker.WaitForOutputAsync(TakingJobs(), TimeSpan.FromSeconds(60));
 
         // The embedded store is a file: this test queues jobs in it as a server in another process would.
-        await using var store = new SqliteJobBackend(Path.Combine(dir.Path, JobBackendFactory.EmbeddedFileName), new JobBackendOptions());
+        await using var store = JobBackendFactory.Create(new JobsOptions(), dir.Path, TimeProvider.System);
         await store.InitializeAsync(Ct);
         var jobs = Enumerable.Range(0, 3).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
         await store.SubmitAsync(jobs, Ct);
