@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 
 namespace Quarry.Playground;
 
@@ -12,7 +13,12 @@ public static class PlaygroundServices
     public static IServiceCollection AddPlayground(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PlaygroundOptions>().BindConfiguration(PlaygroundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (services.Any(d => d.ServiceType == typeof(PlaygroundEvaluator)))
+        {
+            return services;
+        }
+
+        services.AddQuarryBasics().AddSettings<PlaygroundOptions, PlaygroundOptionsValidator>(PlaygroundOptions.Section);
         services.AddSingleton<PlaygroundEvaluator>();
         services.AddSingleton<IPythonEvaluator>(sp => sp.GetRequiredService<PlaygroundEvaluator>());
         // First among the hosted services: a host without isolation refuses to start before anything else has begun.

@@ -33,7 +33,6 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     public SandboxPool(PlaygroundOptions? options = null, ILogger<SandboxPool>? logger = null)
     {
         _options = options ?? new PlaygroundOptions();
-        _options.Limits.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(_options.WarmSandboxes);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentRuns, 1);
         _logger = logger ?? NullLogger<SandboxPool>.Instance;

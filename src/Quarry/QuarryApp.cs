@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
 using Quarry.Cli;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Jobs;
 using Quarry.Movies;
 using Quarry.Playground;
@@ -44,6 +45,7 @@ public static class QuarryApp
             service.Add(builder.Services);
         }
 
+        SettingsServices.CheckFormats(builder.Services, builder.Configuration);
         var app = builder.Build();
         app.UseQuarryServer();
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
@@ -87,8 +89,8 @@ public static class QuarryApp
         var unknown = names.Where(n => !known.Contains(n)).ToList();
         if (unknown.Count > 0 || names.Count == 0)
         {
-            throw new InvalidOperationException(
-                $"Quarry__Services names {(unknown.Count == 0 ? "no service" : "unknown services: " + string.Join(", ", unknown))}; known: {string.Join(", ", known)}.");
+            throw new BadSettingsException([
+                $"Quarry__Services must list services from {string.Join(", ", known)} (was '{value}'{(unknown.Count == 0 ? "" : ": unknown " + string.Join(", ", unknown))})"]);
         }
 
         if (names.Contains("predictions"))

@@ -146,7 +146,7 @@ public sealed class ImageStepsTests(PublishedImage published) : IClassFixture<Pu
             var sandbox = masked.Sandbox();
             await sandbox.PrepareAsync();
             var refused = await RunInAsync(sandbox, null, TimeSpan.FromMinutes(2));
-            Assert.Equal(1, refused.ExitCode);
+            Assert.Equal(2, refused.ExitCode);
             Assert.Contains("Can't mount proc", refused.Both, StringComparison.Ordinal);
         }
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Jobs;
 using Quarry.Predict;
 
@@ -29,24 +29,36 @@ internal static class WorkerCommand
         {
             if (parse.GetValue(concurrency) is < 1 or > 1024)
             {
-                await Console.Error.WriteLineAsync("--concurrency must be from 1 to 1024.");
-                return 2;
+                return SettingsServices.Report([$"--concurrency must be from 1 to 1024 (was {parse.GetValue(concurrency)})"]);
             }
 
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
             QuarryApp.ApplyDataDir(builder.Configuration, parse.GetValue(dataDir));
             QuarryApp.ConfigureLogging(builder.Logging);
-            builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateDataAnnotations();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = parse.GetValue(shutdown) ?? TimeSpan.FromSeconds(30));
             builder.Services.AddHealthChecks();
             builder.Services.AddJobs().AddJobWorker(parse.GetValue(workerId), parse.GetValue(concurrency));
             builder.Services.AddPredictWorker(); // prediction jobs need the model, loaded from the shared data dir
-            using var host = builder.Build();
             try
             {
+                SettingsServices.CheckFormats(builder.Services, builder.Configuration);
+                using var host = builder.Build();
+                if (SettingsServices.Failures(host.Services) is { Count: > 0 } failures)
+                {
+                    return SettingsServices.Report(failures);
+                }
+
                 await host.RunAsync(CancellationToken.None); // the host's own SIGTERM handling drives shutdown
             }
-            catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+            catch (BadSettingsException e)
+            {
+                return SettingsServices.Report(e.Failures);
+            }
+            catch (OptionsValidationException e)
+            {
+                return SettingsServices.Report(e.Failures);
+            }
+            catch (InvalidOperationException e)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Message}");
                 return 1;

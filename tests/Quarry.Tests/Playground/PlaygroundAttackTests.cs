@@ -173,11 +173,12 @@ public sealed partial class PlaygroundAttackTests
     public async Task Without_isolation_a_playground_server_refuses_to_start_unless_explicitly_allowed()
     {
         using var dir = new TempDir();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap", ["Quarry__Services"] = "playground" };
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/bin/false", ["Quarry__Services"] = "playground" };
         await using (var refused = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap)))
         {
-            Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.Contains("isolation is not available", refused.Output, StringComparison.Ordinal);
+            Assert.Equal(2, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.StartsWith("error: Playground__Required is true but sandbox isolation is not available", refused.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", refused.Output, StringComparison.Ordinal);
             Assert.Contains("Playground__AllowUnsandboxed=true", refused.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Now listening", refused.Output, StringComparison.Ordinal);
         }
@@ -194,7 +195,7 @@ public sealed partial class PlaygroundAttackTests
     public async Task Without_isolation_a_default_server_runs_everything_else_and_says_why_the_playground_cannot()
     {
         using var dir = new TempDir();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap" };
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/bin/false" };
         await using var server = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
         using var client = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
         Assert.Contains("Python playground is NOT running", server.Output, StringComparison.Ordinal);
@@ -203,7 +204,7 @@ public sealed partial class PlaygroundAttackTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, eval.StatusCode);
             Assert.Equal("application/problem+json", eval.Content.Headers.ContentType?.MediaType);
             var detail = JsonDocument.Parse(await eval.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString();
-            Assert.Contains("bwrap not found at /nonexistent/bwrap", detail, StringComparison.Ordinal);
+            Assert.Contains("bwrap=/bin/false", detail, StringComparison.Ordinal);
         }
 
         using var jobs = await client.GetAsync("/jobs", Ct);

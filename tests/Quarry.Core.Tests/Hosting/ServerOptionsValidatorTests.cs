@@ -2,7 +2,7 @@ using Quarry.Core.Hosting;
 
 namespace Quarry.Core.Tests.Hosting;
 
-public sealed class DataDirValidatorTests
+public sealed class ServerOptionsValidatorTests
 {
     [Fact]
     public void Creates_a_missing_directory()
@@ -10,7 +10,7 @@ public sealed class DataDirValidatorTests
         var dir = Path.Combine(Path.GetTempPath(), "quarry-core-" + Guid.NewGuid().ToString("N"), "a", "b");
         try
         {
-            var result = new DataDirValidator().Validate(null, new ServerOptions { DataDir = dir });
+            var result = new ServerOptionsValidator().Validate(null, new ServerOptions { DataDir = dir });
             Assert.True(result.Succeeded);
             Assert.True(Directory.Exists(dir));
         }
@@ -26,7 +26,7 @@ public sealed class DataDirValidatorTests
         var file = Path.GetTempFileName();
         try
         {
-            var result = new DataDirValidator().Validate(null, new ServerOptions { DataDir = Path.Combine(file, "data") });
+            var result = new ServerOptionsValidator().Validate(null, new ServerOptions { DataDir = Path.Combine(file, "data") });
             Assert.True(result.Failed);
             Assert.Contains("QUARRY_DATA_DIR", result.FailureMessage, StringComparison.Ordinal);
             Assert.Contains("--data-dir", result.FailureMessage, StringComparison.Ordinal);
@@ -35,5 +35,19 @@ public sealed class DataDirValidatorTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public void Out_of_range_values_name_the_setting_its_range_and_the_value()
+    {
+        var result = new ServerOptionsValidator().Validate(null, new ServerOptions
+        {
+            DataDir = Path.GetTempPath(),
+            MaxRequestBodyBytes = 10,
+            ShutdownTimeout = TimeSpan.FromHours(1),
+        });
+        Assert.Equal(
+            ["Quarry__MaxRequestBodyBytes must be from 1024 to 2147483648 (was 10)", "Quarry__ShutdownTimeout must be from 00:00:01 to 00:30:00 (was 01:00:00)"],
+            result.Failures);
     }
 }
