@@ -38,7 +38,7 @@ public static class PlaylistApi
         var loaded = swap.Current;
         if (loaded is null)
         {
-            return NotReady(request.HttpContext);
+            return Unavailable.ModelNotReady(request.HttpContext, "playlist");
         }
 
         var body = await RequestBody.ReadAsync(request, cancellationToken);
@@ -78,7 +78,7 @@ public static class PlaylistApi
         var loaded = swap.Current;
         if (loaded is null)
         {
-            return NotReady(context);
+            return Unavailable.ModelNotReady(context, "playlist");
         }
 
         var take = 20;
@@ -96,13 +96,6 @@ public static class PlaylistApi
 
         var songs = loaded.Model.SearchSongs(search, take).Select(s => new SongEntry(s.Song, s.Playlists)).ToArray();
         return TypedResults.Ok(new SongsResponse(songs, loaded.Model.Songs.Count, loaded.Publication.Version, loaded.Publication.ModelDate));
-    }
-
-    private static ProblemHttpResult NotReady(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "5";
-        return TypedResults.Problem("No playlist model is loaded yet; training may still be running. Retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready");
     }
 
     /// <summary>Response of <c>POST /api/recommend</c>.</summary>

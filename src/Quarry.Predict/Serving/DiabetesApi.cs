@@ -24,22 +24,17 @@ public static class DiabetesApi
 
     internal static async Task<IResult> PredictAsync(HttpRequest request, JobService jobs, string? wait, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, ct);
-        JsonDocument doc;
-        try
+        var (doc, problem) = await JsonRequest.ReadObjectAsync(request, "{\"rows\": [[8 numbers], ...]}", ct);
+        if (doc is null)
         {
-            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            return Invalid(body.IsEmpty ? "A JSON body {\"rows\": [[8 numbers], ...]} is required." : $"The body is not valid JSON: {e.Message}");
+            return Invalid(problem!);
         }
 
         using (doc)
         {
-            if (PredictRequest.Parse(doc.RootElement, out _) is { } problem)
+            if (PredictRequest.Parse(doc.RootElement, out _) is { } invalid)
             {
-                return Invalid(problem);
+                return Invalid(invalid);
             }
 
             var job = await jobs.SubmitAsync(PredictJobHandler.JobType, doc.RootElement, ct);

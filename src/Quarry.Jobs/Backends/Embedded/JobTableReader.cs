@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using Microsoft.Data.Sqlite;
+using Quarry.Core.Data;
 using Quarry.Jobs.Model;
 
 namespace Quarry.Jobs.Backends.Embedded;
@@ -18,11 +19,11 @@ internal sealed class JobTableReader : IDisposable
 
     public JobTableReader(SqliteConnection connection, JobTableSql sql)
     {
-        _get = JobRows.Prepare(connection, sql.Get, "$id");
-        _listAll = JobRows.Prepare(connection, sql.ListAll, "$before", "$limit");
-        _listByStatus = JobRows.Prepare(connection, sql.ListByStatus, "$before", "$limit", "$status");
-        _check = JobRows.Prepare(connection, sql.Check);
-        _count = JobRows.Prepare(connection, sql.Count);
+        _get = SqliteCommands.Prepare(connection, sql.Get, "$id");
+        _listAll = SqliteCommands.Prepare(connection, sql.ListAll, "$before", "$limit");
+        _listByStatus = SqliteCommands.Prepare(connection, sql.ListByStatus, "$before", "$limit", "$status");
+        _check = SqliteCommands.Prepare(connection, sql.Check);
+        _count = SqliteCommands.Prepare(connection, sql.Count);
     }
 
     public JobRecord? Get(Guid id)
