@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Quarry.Core.Hosting;
@@ -19,6 +20,15 @@ public static class PlaygroundServices
         }
 
         services.AddQuarryBasics().AddSettings<PlaygroundOptions, PlaygroundOptionsValidator>(PlaygroundOptions.Section);
+        services.AddOptions<PlaygroundOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+        {
+            // Named explicitly in Quarry__Services, the playground is the point of this server: without isolation it must
+            // not start at all, unless Playground__Required says otherwise.
+            if (configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] is null && ServerOptions.NamesService(configuration, "playground"))
+            {
+                options.Required = true;
+            }
+        });
         services.AddSingleton<PlaygroundEvaluator>();
         services.AddSingleton<IPythonEvaluator>(sp => sp.GetRequiredService<PlaygroundEvaluator>());
         // First among the hosted services: a host without isolation refuses to start before anything else has begun.

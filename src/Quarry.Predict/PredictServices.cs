@@ -80,7 +80,7 @@ public static partial class PredictServices
             }
         }
 
-        [LoggerMessage(EventId = 6100, Level = LogLevel.Error, Message = "Diabetes model training at start failed: {Reason}")]
+        [LoggerMessage(EventId = EventIds.PredictServicesFailed, Level = LogLevel.Error, Message = "Diabetes model training at start failed: {Reason}")]
         private static partial void LogFailed(ILogger logger, Exception exception, string reason);
     }
 }

@@ -34,12 +34,6 @@ public static class QuarryApp
         builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
         configure?.Invoke(builder);
         var services = EnabledServices(builder.Configuration);
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[ServicesKey]) && services.Contains("playground")
-            && builder.Configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] is null)
-        {
-            // Named explicitly, the playground is the point of this server: without isolation it must not start at all.
-            builder.Configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] = "true";
-        }
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
         {
             service.Add(builder.Services);
@@ -58,7 +52,7 @@ public static class QuarryApp
     }
 
     /// <summary>Configuration key listing the services a server runs (<c>Quarry__Services</c>, comma-separated).</summary>
-    public const string ServicesKey = "Quarry:Services";
+    public const string ServicesKey = ServerOptions.ServicesKey;
 
     /// <summary>Every service, in the order they are composed; all run unless <see cref="ServicesKey"/> says otherwise.</summary>
     internal static readonly IReadOnlyList<(string Name, Action<IServiceCollection> Add, Action<WebApplication> Map)> Services =

@@ -46,8 +46,8 @@ public static class DiabetesApi
             var done = await jobs.WaitAsync(job.Id, Deadline, ct);
             return done switch
             {
-                { Status: JobStatus.Complete, Result: { } result } => Results.Text(
-                    result.Insert(1, $"\"jobId\":\"{job.Id}\",\"worker\":{JsonSerializer.Serialize(done.Worker)},"), "application/json"),
+                { Status: JobStatus.Complete, Result: { } result } => TypedResults.Ok(
+                    PredictionAnswer.From(job.Id, done.Worker, JsonSerializer.Deserialize(result, PredictionJson.Default.PredictionResult)!)),
                 { Status: JobStatus.Failed } => TypedResults.Problem($"The prediction job failed: {done.Error}", statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "Prediction failed"),
                 _ => TypedResults.Accepted($"/jobs/{job.Id}", new { id = job.Id, status = done?.Status, detail = "Still running; poll the job." }),

@@ -279,9 +279,9 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Opened the embedded job database {Path} (WAL, synchronous=NORMAL)")]
+    [LoggerMessage(EventId = EventIds.SqliteJobStoreOpened, Level = LogLevel.Information, Message = "Opened the embedded job database {Path} (WAL, synchronous=NORMAL)")]
     private static partial void LogOpened(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "A batch of {Count} job writes on {Path} was rolled back: {Reason}")]
+    [LoggerMessage(EventId = EventIds.SqliteJobStoreBatchFailed, Level = LogLevel.Error, Message = "A batch of {Count} job writes on {Path} was rolled back: {Reason}")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, string path, string reason);
 }

@@ -224,6 +224,6 @@ internal sealed partial class LocalExecutor : IClassificationExecutor, IHostedSe
         _ => PodPhase.Unknown,
     };
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Classification jobs run without a CPU limit, at low priority with one thread each: {Reason}")]
+    [LoggerMessage(EventId = EventIds.LocalExecutorNoCgroup, Level = LogLevel.Warning, Message = "Classification jobs run without a CPU limit, at low priority with one thread each: {Reason}")]
     private static partial void LogNoCgroup(ILogger logger, string reason);
 }
