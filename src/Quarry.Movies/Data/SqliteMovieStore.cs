@@ -5,7 +5,7 @@ using static Quarry.Core.Data.SqliteCommands;
 namespace Quarry.Movies.Data;
 
 /// <summary>The movie store in one SQLite file (WAL): one writer connection behind a lock, pooled reader connections.</summary>
-public sealed partial class SqliteMovieStore : IMovieStore
+internal sealed partial class SqliteMovieStore : IMovieStore
 {
     private const int SqliteConstraintForeignKey = 787;
 

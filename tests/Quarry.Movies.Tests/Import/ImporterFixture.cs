@@ -11,7 +11,7 @@ public abstract class ImporterFixture : IAsyncLifetime
 
     protected TempDirectory Files { get; } = new();
 
-    protected SqliteMovieStore Store => _store ?? throw new InvalidOperationException("not initialized");
+    internal SqliteMovieStore Store => _store ?? throw new InvalidOperationException("not initialized");
 
     public async ValueTask InitializeAsync()
     {
