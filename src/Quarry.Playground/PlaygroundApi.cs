@@ -140,6 +140,11 @@ public static class PlaygroundApi
                 return (null, Invalid($"The body must be a JSON object {{\"code\": \"...\"}}, not {Kind(root.ValueKind)}."));
             }
 
+            if (JsonStrings.LoneSurrogateProblem(root) is { } text)
+            {
+                return (null, Invalid(text));
+            }
+
             if (!root.TryGetProperty("code", out var code))
             {
                 return (null, Invalid("The body has no \"code\" field."));

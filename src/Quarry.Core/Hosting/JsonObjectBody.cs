@@ -45,6 +45,12 @@ public static class JsonObjectBody
             return (null, $"The body must be a JSON object: {expected}.");
         }
 
+        if (JsonStrings.LoneSurrogateProblem(document.RootElement) is { } text)
+        {
+            document.Dispose();
+            return (null, text);
+        }
+
         return (document, null);
     }
 }

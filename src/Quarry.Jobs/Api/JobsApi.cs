@@ -65,6 +65,12 @@ public static class JobsApi
                 return Invalid("The body must be a JSON object.");
             }
 
+            // Stored as given and written back by every listing: a string no JSON writer can write would break them all.
+            if (JsonStrings.LoneSurrogateProblem(root) is { } text)
+            {
+                return Invalid(text);
+            }
+
             try
             {
                 if (!root.TryGetProperty("type", out var type))

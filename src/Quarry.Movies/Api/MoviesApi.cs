@@ -137,6 +137,12 @@ public static partial class MoviesApi
         {
             using var doc = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
             var root = doc.RootElement;
+            if (JsonStrings.LoneSurrogateProblem(root) is { } text)
+            {
+                error = text;
+                return false;
+            }
+
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("liked", out var list) || list.ValueKind != JsonValueKind.Array)
             {
                 error = "The body must be an object with 'liked': a list of movie ids.";

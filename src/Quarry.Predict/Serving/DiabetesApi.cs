@@ -37,7 +37,7 @@ public static class DiabetesApi
 
         using (doc)
         {
-            if (PredictRequest.Parse(doc.RootElement, out _) is { } problem)
+            if ((JsonStrings.LoneSurrogateProblem(doc.RootElement) ?? PredictRequest.Parse(doc.RootElement, out _)) is { } problem)
             {
                 return Invalid(problem);
             }
