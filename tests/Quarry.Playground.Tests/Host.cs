@@ -7,23 +7,6 @@ internal static class Host
         .Where(d => int.TryParse(Path.GetFileName(d), out _))
         .Any(d => ReadOrEmpty(Path.Combine(d, "cmdline")).Contains(mark, StringComparison.Ordinal));
 
-    /// <summary>Polls the condition until it holds or the deadline passes; returns whether it held.</summary>
-    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan deadline)
-    {
-        long until = Environment.TickCount64 + (long)deadline.TotalMilliseconds;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > until)
-            {
-                return false;
-            }
-
-            await Task.Delay(25);
-        }
-
-        return true;
-    }
-
     private static string ReadOrEmpty(string path)
     {
         try

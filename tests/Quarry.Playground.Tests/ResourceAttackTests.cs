@@ -1,3 +1,5 @@
+using Quarry.TestSupport;
+
 namespace Quarry.Playground.Tests;
 
 /// <summary>Hostile code aimed at the host's CPU, memory, disk and process table.</summary>
@@ -117,7 +119,7 @@ for _ in range(200):
 """);
         Assert.Contains("daemon up", r.Stdout, StringComparison.Ordinal);
         Assert.Equal(0, r.ExitCode);
-        Assert.True(await Host.EventuallyAsync(() => !Host.AnyCommandLineContains(mark), TimeSpan.FromSeconds(3)), "daemon survived the run");
+        await Wait.UntilAsync(() => !Host.AnyCommandLineContains(mark), TimeSpan.FromSeconds(3), "the daemon to be gone with its run");
         await AssertHealthyAsync();
     }
 
@@ -128,8 +130,8 @@ for _ in range(200):
         // Each warm sandbox is bwrap, its pid-1 init and python; anything beyond that in the pool's cgroups leaked from a finished run.
         // Processes cannot leave their cgroup, so an escaped daemon would still be counted here.
         int allowed = fixture.Pool.WarmSandboxes * 3;
-        Assert.True(await Host.EventuallyAsync(() => fixture.Pool.CgroupProcesses() <= allowed, TimeSpan.FromSeconds(3)),
-            $"{fixture.Pool.CgroupProcesses()} sandbox processes remain, expected at most {allowed}");
+        await Wait.UntilAsync(() => fixture.Pool.CgroupProcesses() <= allowed, TimeSpan.FromSeconds(3),
+            () => $"at most {allowed} sandbox processes ({fixture.Pool.CgroupProcesses()} remain)");
         await AssertHealthyAsync();
     }
 

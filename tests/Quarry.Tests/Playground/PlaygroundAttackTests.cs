@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playground;
 
@@ -20,7 +21,7 @@ public sealed partial class PlaygroundAttackTests
     [Fact]
     public async Task Every_attack_is_contained_and_the_server_keeps_answering()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var quarry = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(new()
         {
             [SecretName] = Secret,
@@ -150,12 +151,7 @@ public sealed partial class PlaygroundAttackTests
         Assert.Contains("daemon up", Out("double-forked daemon"), StringComparison.Ordinal);
 
         // After the attacks: no daemon survived, nothing reached the listener, the server is healthy and still serves.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (AnyCommandLineContains(mark))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the double-forked daemon outlived its request");
-            await Task.Delay(50, Ct);
-        }
+        await Wait.UntilAsync(() => !AnyCommandLineContains(mark), TimeSpan.FromSeconds(5), "the double-forked daemon to be gone with its request");
 
         Assert.False(accepted.IsCompleted, "a sandbox connected to the host's listener");
         using (var health = await client.GetAsync("/healthz", Ct))
@@ -172,7 +168,7 @@ public sealed partial class PlaygroundAttackTests
     [Fact]
     public async Task Without_isolation_a_playground_server_refuses_to_start_unless_explicitly_allowed()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap", ["Quarry__Services"] = "playground" };
         await using (var refused = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap)))
         {
@@ -193,7 +189,7 @@ public sealed partial class PlaygroundAttackTests
     [Fact]
     public async Task Without_isolation_a_default_server_runs_everything_else_and_says_why_the_playground_cannot()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap" };
         await using var server = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
         using var client = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Server;
 
@@ -52,7 +53,7 @@ public sealed class ServicesTests
     [Fact]
     public async Task An_unknown_service_stops_serve_with_the_known_ones()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var process = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path],
             new Dictionary<string, string> { ["Quarry__Services"] = "movies,recipes" });
         Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
