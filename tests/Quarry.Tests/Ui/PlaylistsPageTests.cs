@@ -46,10 +46,10 @@ public sealed class PlaylistsPageTests
         await server.WaitForModelAsync(await server.PublishAsync());
         await server.Server.WaitUntilReadyAsync(); // the movie and diabetes demo models train at start too
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        await page.GotoAsync(server.Server.BaseAddress.ToString());
+        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/");
         await Assertions.Expect(page.Locator("#services a", new() { HasText = "Playlists" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#server-status")).ToContainTextAsync("Ready.");
         await Assertions.Expect(page.Locator("#version")).ToHaveTextAsync("v" + Core.Hosting.QuarryInfo.Version);
+        Assert.Empty(errors);
     }
 }
