@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Quarry.TestSupport;
 
 namespace Quarry.Playground.Tests;
 
@@ -10,18 +11,8 @@ public sealed class IsolationAttackTests(PoolFixture fixture) : IClassFixture<Po
     public async Task HostFilesAreInvisible()
     {
         string repo = FindRepoRoot();
-        var r = await fixture.RunAsync($$"""
-import os
-for path in ['/etc/shadow', '/etc/passwd', '/root', '/home', '{{repo}}', '{{repo}}/Quarry.slnx', '/usr/bin/python3']:
-    try:
-        if os.path.isdir(path):
-            os.listdir(path)
-        else:
-            open(path, 'rb').read(1)
-        print('READ', path)
-    except OSError as e:
-        print('DENIED', path, type(e).__name__)
-""");
+        var r = await fixture.RunAsync(HostileCode.OnEachPath(
+            "READ", HostileCode.Read, "/etc/shadow", "/etc/passwd", "/root", "/home", repo, repo + "/Quarry.slnx", "/usr/bin/python3"));
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("READ /usr/bin/python3", r.Stdout, StringComparison.Ordinal);
         Assert.Single(r.Stdout.Split('\n'), l => l.StartsWith("READ", StringComparison.Ordinal));
@@ -32,17 +23,7 @@ for path in ['/etc/shadow', '/etc/passwd', '/root', '/home', '{{repo}}', '{{repo
     public async Task ServerEnvironmentNeverLeaks()
     {
         Assert.Equal(PoolFixture.SecretValue, Environment.GetEnvironmentVariable(PoolFixture.SecretName));
-        var r = await fixture.RunAsync("""
-import os
-print(dict(os.environ))
-for p in os.listdir('/proc'):
-    if p.isdigit() or p == 'self':
-        for name in ('environ', 'cmdline'):
-            try:
-                print(p, name, open('/proc/' + p + '/' + name, 'rb').read())
-            except OSError as e:
-                print(p, name, 'denied', e)
-""");
+        var r = await fixture.RunAsync(HostileCode.ServerEnvironment);
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("1 environ", r.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(PoolFixture.SecretValue, r.Stdout + r.Stderr, StringComparison.Ordinal);
@@ -53,15 +34,8 @@ for p in os.listdir('/proc'):
     [Fact]
     public async Task WritesOutsideTmpFail()
     {
-        var r = await fixture.RunAsync("""
-for path in ['/x', '/etc/x', '/usr/x', '/bin/x', '/dev/x', '/dev/shm/x', '/proc/x', '/proc/sys/kernel/hostname', '/tmp/ok']:
-    try:
-        with open(path, 'w') as f:
-            f.write('x')
-        print('WROTE', path)
-    except OSError as e:
-        print('DENIED', path, type(e).__name__)
-""");
+        var r = await fixture.RunAsync(HostileCode.OnEachPath(
+            "WROTE", HostileCode.Write, "/x", "/etc/x", "/usr/x", "/bin/x", "/dev/x", "/dev/shm/x", "/proc/x", "/proc/sys/kernel/hostname", "/tmp/ok"));
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("WROTE /tmp/ok", r.Stdout, StringComparison.Ordinal);
         Assert.Single(r.Stdout.Split('\n'), l => l.StartsWith("WROTE", StringComparison.Ordinal));

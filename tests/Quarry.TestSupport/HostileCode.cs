@@ -45,6 +45,39 @@ public static class HostileCode
             time.sleep(0.01)
         """;
 
+    /// <summary>Reads a byte of a file, or lists a directory, at <c>path</c>: the action for <see cref="OnEachPath"/>.</summary>
+    public const string Read = "os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)";
+
+    /// <summary>Writes a file at <c>path</c>: the action for <see cref="OnEachPath"/>.</summary>
+    public const string Write = "open(path, 'w').write('x')";
+
+    /// <summary>Prints every process's environment and command line it can read from /proc, as <c>pid environ b'...'</c>.</summary>
+    public const string ServerEnvironment = """
+        import os
+        print(dict(os.environ))
+        for p in os.listdir('/proc'):
+            if p.isdigit() or p == 'self':
+                for name in ('environ', 'cmdline'):
+                    try:
+                        print(p, name, open('/proc/' + p + '/' + name, 'rb').read())
+                    except OSError as e:
+                        print(p, name, 'denied', e)
+        """;
+
+    /// <summary>
+    /// Tries <paramref name="action"/> (Python using the variable <c>path</c>) on each of <paramref name="paths"/>, printing
+    /// "<paramref name="done"/> path" when it works and "DENIED path errno" when the system refuses.
+    /// </summary>
+    public static string OnEachPath(string done, string action, params string[] paths) => $$"""
+        import os
+        for path in [{{string.Join(", ", paths.Select(Quote))}}]:
+            try:
+                {{action}}
+                print('{{done}}', path)
+            except OSError as e:
+                print('DENIED', path, e.errno)
+        """;
+
     /// <summary>A mark for <see cref="DoubleForkedDaemon"/> that no other process holds.</summary>
     public static string NewMark() => "quarry-daemon-" + Guid.NewGuid().ToString("N");
 
@@ -52,6 +85,8 @@ public static class HostileCode
     public static bool AnyCommandLineContains(string mark) => Directory.EnumerateDirectories("/proc")
         .Where(d => int.TryParse(Path.GetFileName(d), out _))
         .Any(d => ReadOrEmpty(Path.Combine(d, "cmdline")).Contains(mark, StringComparison.Ordinal));
+
+    private static string Quote(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private static string ReadOrEmpty(string path)
     {
