@@ -55,8 +55,9 @@ public static class PlaygroundApi
         {
             form = await request.ReadFormAsync(ct);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException and not BadHttpRequestException)
         {
+            // A truncated multipart body surfaces as an IOException; Kestrel's own refusals (413) keep their status.
             return Invalid($"The form could not be read: {e.Message}");
         }
 

@@ -18,6 +18,9 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
 
     public PlaygroundOptions Options => options.Value;
 
+    /// <summary>Runs in progress in the local pool (0 when forwarding), for tests that must know the sandboxes are busy.</summary>
+    internal int Running => _pool?.Running ?? 0;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

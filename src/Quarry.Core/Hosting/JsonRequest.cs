@@ -48,6 +48,13 @@ public static class JsonRequest
             return (null, $"The body must be a JSON object {expected}, not {Describe(kind)}.");
         }
 
+        // Bodies are stored and written back (job payloads, listings): a string no JSON writer can write would break them.
+        if (JsonStrings.LoneSurrogateProblem(document.RootElement) is { } text)
+        {
+            document.Dispose();
+            return (null, text);
+        }
+
         return (document, null);
     }
 

@@ -73,6 +73,12 @@ internal sealed record RecommendRequest(IReadOnlyList<string> Songs, int Limit)
             error = $"The body is not valid JSON: {e.Message}";
             return Empty;
         }
+        catch (InvalidOperationException)
+        {
+            // A string escaping a lone UTF-16 surrogate is valid JSON but no .NET string.
+            error = "A song name is not valid Unicode text (it escapes a lone surrogate).";
+            return Empty;
+        }
     }
 
     private static RecommendRequest Empty { get; } = new([], DefaultLimit);

@@ -1,4 +1,5 @@
 using Quarry.Core.Hosting;
+using Quarry.TestSupport;
 
 namespace Quarry.Core.Tests.Hosting;
 
@@ -7,34 +8,23 @@ public sealed class ServerOptionsValidatorTests
     [Fact]
     public void Creates_a_missing_directory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "quarry-core-" + Guid.NewGuid().ToString("N"), "a", "b");
-        try
-        {
-            var result = new ServerOptionsValidator().Validate(null, new ServerOptions { DataDir = dir });
-            Assert.True(result.Succeeded);
-            Assert.True(Directory.Exists(dir));
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(dir))!, recursive: true);
-        }
+        using var temp = new TempDirectory();
+        var dir = Path.Combine(temp.Path, "a", "b");
+        var result = new ServerOptionsValidator().Validate(null, new ServerOptions { DataDir = dir });
+        Assert.True(result.Succeeded);
+        Assert.True(Directory.Exists(dir));
     }
 
     [Fact]
     public void A_path_under_a_file_fails_and_names_the_setting()
     {
-        var file = Path.GetTempFileName();
-        try
-        {
-            var result = new ServerOptionsValidator().Validate(null, new ServerOptions { DataDir = Path.Combine(file, "data") });
-            Assert.True(result.Failed);
-            Assert.Contains("QUARRY_DATA_DIR", result.FailureMessage, StringComparison.Ordinal);
-            Assert.Contains("--data-dir", result.FailureMessage, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var temp = new TempDirectory();
+        var file = temp.File("a-file");
+        File.WriteAllText(file, "");
+        var result = new ServerOptionsValidator().Validate(null, new ServerOptions { DataDir = Path.Combine(file, "data") });
+        Assert.True(result.Failed);
+        Assert.Contains("QUARRY_DATA_DIR", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("--data-dir", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

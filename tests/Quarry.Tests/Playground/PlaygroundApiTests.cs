@@ -3,7 +3,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Quarry.Playground;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playground;
 
@@ -198,7 +201,8 @@ public sealed class PlaygroundApiTests
         await using var server = await StartAsync();
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var hogs = Enumerable.Range(0, 20).Select(_ => client.PostAsync("/py/eval", new StringContent("""{"code":"while True:\n    pass"}"""), Ct)).ToList();
-        await Task.Delay(500, Ct); // let them all start
+        var evaluator = server.App.Services.GetRequiredService<PlaygroundEvaluator>();
+        await Wait.UntilAsync(() => evaluator.Running == 20, TimeSpan.FromSeconds(20), () => $"the 20 busy loops to run (running: {evaluator.Running})");
         var clock = Stopwatch.StartNew();
         var print = await EvalAsync(client, "print(1)");
         clock.Stop();

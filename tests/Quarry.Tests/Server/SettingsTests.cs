@@ -1,4 +1,5 @@
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Server;
 
@@ -35,7 +36,7 @@ public sealed class SettingsTests
     [MemberData(nameof(BadSettings))]
     public async Task A_bad_setting_stops_start_up_with_one_line_naming_it(string command, string variable, string value, string expected)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var env = new Dictionary<string, string> { [variable] = value };
         if (variable == "Quarry__Jobs__RedisCaCertificate")
         {
@@ -55,7 +56,7 @@ public sealed class SettingsTests
     [InlineData("train movies")]
     public async Task A_data_dir_that_cannot_be_created_is_a_bad_setting_too(string command)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var file = Path.Combine(dir.Path, "a-file");
         await File.WriteAllTextAsync(file, "x", TestContext.Current.CancellationToken);
         var dataDir = Path.Combine(file, "data");
@@ -67,7 +68,7 @@ public sealed class SettingsTests
     [Fact]
     public async Task Several_bad_settings_are_all_named_one_line_each()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var env = new Dictionary<string, string>
         {
             ["Quarry__Jobs__Backend"] = "rabbitmq",

@@ -97,7 +97,7 @@ internal sealed class JobTableReader : IDisposable
     private static long DecodeCursor(string cursor)
     {
         Span<byte> bytes = stackalloc byte[sizeof(long)];
-        var seq = cursor.Length == 11 && Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == sizeof(long)
+        var seq = cursor.Length == 11 && Base64Url.IsValid(cursor) && Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == sizeof(long)
             ? BinaryPrimitives.ReadInt64BigEndian(bytes)
             : 0;
         return seq > 0 ? seq : throw new ArgumentException("The listing cursor is not one this backend issued.", nameof(cursor));
