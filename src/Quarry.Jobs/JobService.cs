@@ -3,6 +3,7 @@ using System.Text.Json;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Handlers;
 using Quarry.Jobs.Model;
+using Quarry.Jobs.Telemetry;
 
 namespace Quarry.Jobs;
 
@@ -10,7 +11,8 @@ namespace Quarry.Jobs;
 public sealed class InvalidJobException(string message) : Exception(message);
 
 /// <summary>Submits, reads, lists and cancels jobs: what the API and other services use.</summary>
-public sealed class JobService(IJobBackend backend, JobHandlers handlers, Workers.JobCompletions? completions = null) : IDisposable
+public sealed class JobService(IJobBackend backend, JobHandlers handlers, Workers.JobCompletions? completions = null, JobMetrics? metrics = null)
+    : IDisposable
 {
     private readonly SemaphoreSlim _initializing = new(1, 1);
     private volatile bool _initialized;
@@ -44,7 +46,10 @@ public sealed class JobService(IJobBackend backend, JobHandlers handlers, Worker
         }
 
         await EnsureInitializedAsync(cancellationToken);
-        var records = await backend.SubmitAsync([new NewJob(Guid.CreateVersion7(), type, text)], cancellationToken);
+        var (traceParent, traceState) = JobTracing.Capture();
+        var job = new NewJob(Guid.CreateVersion7(), type, text) { TraceParent = traceParent, TraceState = traceState };
+        var records = await backend.SubmitAsync([job], cancellationToken);
+        metrics?.Submitted(type, backend.Name);
         return records[0];
     }
 
@@ -97,6 +102,13 @@ public sealed class JobService(IJobBackend backend, JobHandlers handlers, Worker
     {
         await EnsureInitializedAsync(cancellationToken);
         return await backend.CountAsync(cancellationToken);
+    }
+
+    /// <summary>Workers whose latest heartbeat is at or after <paramref name="since"/>, most recent first.</summary>
+    public async Task<IReadOnlyList<WorkerSeen>> ListWorkersAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken);
+        return await backend.ListWorkersAsync(since, cancellationToken);
     }
 
     /// <summary>Cancels a job that has not started; returns the record after the attempt, or null when unknown.</summary>

@@ -9,6 +9,7 @@ using Quarry.Core.Settings;
 using Quarry.Jobs.Api;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Handlers;
+using Quarry.Jobs.Telemetry;
 using Quarry.Jobs.Workers;
 
 namespace Quarry.Jobs;
@@ -35,6 +36,8 @@ public static class JobServices
         services.AddSingleton<IJobHandler, SleepJobHandler>();
         services.TryAddSingleton<JobHandlers>();
         services.TryAddSingleton<JobCompletions>();
+        services.AddMetrics();
+        services.TryAddSingleton<JobMetrics>();
         services.TryAddSingleton<JobService>();
         services.AddHealthChecks().AddCheck<JobBackendHealthCheck>("jobs");
         services.AddSingleton(new UiLink("Jobs", "/jobs.html", "Submit background jobs and watch workers run them.", 40));
@@ -67,8 +70,30 @@ public static class JobServices
         return services;
     }
 
+    /// <summary>
+    /// Adds the queue-depth and workers-seen gauges, read from the job store while something scrapes. For the server that
+    /// owns the API; workers leave them out so N workers do not count the same store N times.
+    /// </summary>
+    public static IServiceCollection AddJobGauges(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<JobGauges>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobGaugesActivation>());
+        return services;
+    }
+
     /// <summary>Maps the <c>/jobs</c> API.</summary>
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder endpoints) => endpoints.MapJobsApi();
+
+    /// <summary>Creates the gauges when the host starts (nothing else asks for them).</summary>
+    private sealed class JobGaugesActivation : IHostedService
+    {
+        public JobGaugesActivation(JobGauges gauges) => ArgumentNullException.ThrowIfNull(gauges);
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     private sealed class JobBackendHealthCheck(IJobBackend backend) : IHealthCheck
     {

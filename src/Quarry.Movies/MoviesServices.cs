@@ -25,6 +25,8 @@ public static class MoviesServices
         services.AddMovieStore();
         services.AddModelArtifacts<MovieModel, MovieModelLoader>("movies", sp => sp.GetRequiredService<IOptions<MoviesOptions>>().Value.PollInterval);
         services.AddHostedService<MovieBootstrap>();
+        services.AddMetrics();
+        services.TryAddSingleton<Core.Telemetry.RecommendationMetrics>();
         services.AddSingleton(new UiLink("Movies", "/movies.html", "Like movies and get recommendations from what similar users liked.", 20));
         return services;
     }

@@ -9,7 +9,8 @@ namespace Quarry.Playground;
 /// with <see cref="PlaygroundOptions.EvaluatorUrl"/>, a <see cref="RemoteEvaluator"/>. Disposed with the container, after the
 /// server has drained its requests.
 /// </summary>
-internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> options, ILoggerFactory loggers) : IPythonEvaluator, IHostedService, IAsyncDisposable
+internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> options, ILoggerFactory loggers, PlaygroundMetrics metrics)
+    : IPythonEvaluator, IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<PlaygroundEvaluator>();
     private IPythonEvaluator? _inner;
@@ -40,8 +41,9 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
 
         try
         {
-            _pool = new SandboxPool(settings, loggers.CreateLogger<SandboxPool>());
+            _pool = new SandboxPool(settings, loggers.CreateLogger<SandboxPool>(), metrics);
             _inner = _pool;
+            metrics.ObserveWarm(() => _pool.ReadyCount);
         }
         catch (SandboxUnavailableException e) when (!settings.Required)
         {
@@ -55,8 +57,21 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<EvalResult> EvaluateAsync(string code, CancellationToken ct) =>
-        (_inner ?? throw EvaluatorException.Busy("The Python evaluator is still starting.", TimeSpan.FromSeconds(1))).EvaluateAsync(code, ct);
+    public async Task<EvalResult> EvaluateAsync(string code, CancellationToken ct)
+    {
+        try
+        {
+            var result = await (_inner ?? throw EvaluatorException.Busy("The Python evaluator is still starting.", TimeSpan.FromSeconds(1)))
+                .EvaluateAsync(code, ct).ConfigureAwait(false);
+            metrics.Ran(result);
+            return result;
+        }
+        catch (EvaluatorException)
+        {
+            metrics.Refused();
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Quarry.Core.Hosting;
 using Quarry.Core.Settings;
@@ -29,6 +30,8 @@ public static class PlaygroundServices
                 options.Required = true;
             }
         });
+        services.AddMetrics();
+        services.TryAddSingleton<PlaygroundMetrics>();
         services.AddSingleton<PlaygroundEvaluator>();
         services.AddSingleton<IPythonEvaluator>(sp => sp.GetRequiredService<PlaygroundEvaluator>());
         // First among the hosted services: a host without isolation refuses to start before anything else has begun.

@@ -19,6 +19,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     private readonly PlaygroundOptions _options;
     private readonly bool _isolated;
     private readonly ILogger _logger;
+    private readonly PlaygroundMetrics? _metrics;
     private readonly Channel<Sandbox> _ready = Channel.CreateUnbounded<Sandbox>();
     private readonly SemaphoreSlim _runs;
     private readonly CancellationTokenSource _stopping = new();
@@ -30,8 +31,9 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
 
     /// <summary>Probes the host's isolation and starts the warm sandboxes.</summary>
     /// <exception cref="SandboxUnavailableException">No working isolation and <see cref="PlaygroundOptions.AllowUnsandboxed"/> is not set.</exception>
-    public SandboxPool(PlaygroundOptions? options = null, ILogger<SandboxPool>? logger = null)
+    public SandboxPool(PlaygroundOptions? options = null, ILogger<SandboxPool>? logger = null, PlaygroundMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options ?? new PlaygroundOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(_options.WarmSandboxes);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentRuns, 1);
@@ -253,7 +255,9 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         {
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var sandbox = await Sandbox.StartAsync(_caps, _options.Limits, _cgroups, _isolated, _stopping.Token).ConfigureAwait(false);
+                _metrics?.SandboxStarted(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 // After stopping, DisposeAsync drains the channel, so a late sandbox is destroyed here instead.
                 if (_stopping.IsCancellationRequested || !_ready.Writer.TryWrite(sandbox))
                 {

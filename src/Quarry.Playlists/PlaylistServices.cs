@@ -24,6 +24,8 @@ public static class PlaylistServices
         services.AddModelArtifacts<RuleModel, PlaylistModelLoader>("playlists",
             sp => sp.GetRequiredService<IOptions<PlaylistsOptions>>().Value.PollInterval);
         services.AddHostedService<PlaylistBootstrap>();
+        services.AddMetrics();
+        services.TryAddSingleton<Core.Telemetry.RecommendationMetrics>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Serving.PlaylistJsonContext.Default));
 
         services.AddSingleton(new UiLink("Playlists", "/playlists.html", "Build a playlist and get song recommendations from mined association rules.", 10));

@@ -29,6 +29,8 @@ public static class ClassificationServices
             sp.GetRequiredService<IOptions<ClassificationOptions>>().Value.Executor == ExecutorKind.Kubernetes
                 ? sp.GetRequiredService<KubernetesExecutor>()
                 : sp.GetRequiredService<LocalExecutor>());
+        services.AddMetrics();
+        services.TryAddSingleton<ClassificationMetrics>();
         if (!services.Any(d => d.ServiceType == typeof(ExecutorHost)))
         {
             services.AddSingleton<ExecutorHost>();

@@ -31,7 +31,7 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
-        builder.Services.AddSingleton(new UiLink("API reference", "/openapi/v1.json", "OpenAPI description of every endpoint.", 1000));
+        builder.Services.AddSingleton(new UiLink("API reference", ServerSetup.ApiReferencePath, "Every endpoint, to read and try out (the OpenAPI document is /openapi/v1.json).", 1000));
         configure?.Invoke(builder);
         var services = EnabledServices(builder.Configuration);
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
@@ -60,7 +60,7 @@ public static class QuarryApp
         ("movies", s => s.AddMovies(), a => a.MapMovies()),
         ("predictions", s => s.AddPredict(), a => a.MapPredict()),
         ("playlists", s => s.AddPlaylists(), a => a.MapPlaylists()),
-        ("jobs", s => s.AddJobs().AddJobWorker(), a => a.MapJobs()),
+        ("jobs", s => s.AddJobs().AddJobWorker().AddJobGauges(), a => a.MapJobs()),
         ("playground", s => s.AddPlayground(), a => a.MapPlayground()),
         ("classification", s => s.AddClassification(), a => a.MapClassification()),
     ];

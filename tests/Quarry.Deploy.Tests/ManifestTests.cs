@@ -115,7 +115,7 @@ public sealed class ManifestTests
                 foreach (var port in container.Ports ?? [])
                 {
                     // The process must listen on the declared port, on every interface (127.0.0.1 would be unreachable).
-                    var urls = m.Environment(container).GetValueOrDefault("ASPNETCORE_URLS") ?? Image.Runtime.Environment["ASPNETCORE_URLS"];
+                    var urls = ListenUrls(m, container);
                     var listen = new Uri(urls.Split(';')[0].Replace("+", "0.0.0.0", StringComparison.Ordinal).Replace("*", "0.0.0.0", StringComparison.Ordinal));
                     Assert.Equal(port.ContainerPort, listen.Port);
                     Assert.Contains(listen.Host, new[] { "0.0.0.0", "[::]" });
@@ -318,6 +318,20 @@ public sealed class ManifestTests
     private static IEnumerable<(string Kind, V1Probe Probe)> Probes(V1Container container) =>
         new[] { ("startup", container.StartupProbe), ("readiness", container.ReadinessProbe), ("liveness", container.LivenessProbe) }
             .Where(p => p.Item2 is not null).Select(p => (p.Item1, p.Item2!));
+
+    /// <summary>Where the container's process listens: a worker on its <c>--metrics-urls</c>, the server on ASPNETCORE_URLS.</summary>
+    internal static string ListenUrls(Manifests m, V1Container container)
+    {
+        var args = Arguments(container);
+        if (args is ["worker", ..])
+        {
+            var at = Array.IndexOf(args, "--metrics-urls");
+            Assert.True(at > 0 && at + 1 < args.Length, $"{container.Name} declares a port but runs a worker without --metrics-urls");
+            return args[at + 1];
+        }
+
+        return m.Environment(container).GetValueOrDefault("ASPNETCORE_URLS") ?? Image.Runtime.Environment["ASPNETCORE_URLS"];
+    }
 
     private static V1ContainerPort? ResolvePort(IEnumerable<V1Container> containers, string port) =>
         containers.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == port || p.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) == port);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Quarry.Core.Artifacts;
@@ -17,12 +18,15 @@ public static class ArtifactServices
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<ModelSwap<T>>();
+        services.AddMetrics();
+        services.TryAddSingleton<ModelMetrics>();
         services.AddSingleton<IArtifactLoader<T>, TLoader>();
         services.AddSingleton(sp => new ArtifactWatcher<T>(
             sp.GetRequiredService<ModelSwap<T>>(),
             sp.GetRequiredService<IArtifactLoader<T>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ArtifactWatcher<T>>>())
+            sp.GetRequiredService<ILogger<ArtifactWatcher<T>>>(),
+            sp.GetRequiredService<ModelMetrics>())
         {
             PollInterval = pollInterval?.Invoke(sp) ?? TimeSpan.FromSeconds(1),
         });

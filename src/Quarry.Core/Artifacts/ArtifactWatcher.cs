@@ -13,17 +13,20 @@ public sealed partial class ArtifactWatcher<T> : BackgroundService where T : cla
     private readonly IArtifactLoader<T> _loader;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
+    private readonly ModelMetrics? _metrics;
     private readonly SemaphoreSlim _changed = new(0, 1);
     private long _rejected;
     private string? _lastCheckpointError;
 
     /// <summary>Creates a watcher; it starts with the host.</summary>
-    public ArtifactWatcher(ModelSwap<T> swap, IArtifactLoader<T> loader, TimeProvider clock, ILogger<ArtifactWatcher<T>> logger)
+    public ArtifactWatcher(ModelSwap<T> swap, IArtifactLoader<T> loader, TimeProvider clock, ILogger<ArtifactWatcher<T>> logger, ModelMetrics? metrics = null)
     {
         _swap = swap;
         _loader = loader;
         _clock = clock;
         _logger = logger;
+        _metrics = metrics;
+        metrics?.Track(loader.Name, () => swap.Current?.Publication);
     }
 
     /// <summary>How often the checkpoint is read when no file event arrives.</summary>
@@ -62,12 +65,15 @@ public sealed partial class ArtifactWatcher<T> : BackgroundService where T : cla
         {
             var model = await Task.Run(() => _loader.Load(path, cancellationToken), cancellationToken);
             _swap.Swap(new LoadedModel<T>(model, publication, _clock.GetUtcNow()));
-            LogLoaded(_logger, _loader.Name, publication.Version, publication.ModelDate, _clock.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = _clock.GetElapsedTime(started);
+            _metrics?.Swapped(_loader.Name, elapsed);
+            LogLoaded(_logger, _loader.Name, publication.Version, publication.ModelDate, elapsed.TotalMilliseconds);
             return true;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or EndOfStreamException)
         {
             Interlocked.Exchange(ref _rejected, publication.UnixNanoseconds);
+            _metrics?.Rejected(_loader.Name);
             LogRejected(_logger, e, _loader.Name, path, e.Message);
             return false;
         }

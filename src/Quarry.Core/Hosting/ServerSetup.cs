@@ -7,13 +7,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Quarry.Core.Settings;
+using Quarry.Core.Telemetry;
+using Scalar.AspNetCore;
 
 namespace Quarry.Core.Hosting;
 
 /// <summary>The server behaviour every Quarry capability relies on: problems, health, drain, limits, OpenAPI.</summary>
 public static class ServerSetup
 {
-    /// <summary>Registers options, problem details, health checks, drain-on-shutdown and OpenAPI.</summary>
+    /// <summary>Registers options, problem details, health checks, drain-on-shutdown, OpenAPI, metrics and traces.</summary>
     public static WebApplicationBuilder AddQuarryServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -33,6 +35,8 @@ public static class ServerSetup
         services.AddHealthChecks().AddCheck<DrainHealthCheck>("shutdown");
 
         services.AddOpenApi();
+        builder.AddQuarryTelemetry("serve");
+        services.AddSingleton(new UiLink("Dashboard", DashboardPage.Path, "Live requests, jobs, workers, models and training runs, from this server's metrics.", 900));
         services.AddOptions<HostOptions>().Configure<IOptions<ServerOptions>>((host, server) =>
             host.ShutdownTimeout = server.Value.ShutdownTimeout);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, server) =>
@@ -54,6 +58,8 @@ public static class ServerSetup
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
+    /// <summary>The interactive API reference, served from the package's own copy of the viewer (no CDN); it reads <c>/openapi/v1.json</c>.</summary>
+    public const string ApiReferencePath = "/api-reference";
 
     /// <summary>Adds the middleware and the endpoints shared by every capability.</summary>
     public static WebApplication UseQuarryServer(this WebApplication app)
@@ -86,6 +92,9 @@ public static class ServerSetup
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();
+        app.MapScalarApiReference(ApiReferencePath, o => o.WithTitle("Quarry API").DisableDefaultFonts().DisableTelemetry());
+        app.MapQuarryMetrics();
+        app.MapDashboard();
         app.MapHealthEndpoints();
         app.MapAbout();
         return app;

@@ -18,7 +18,8 @@ public sealed record JobView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Result,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Start,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? End)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? End,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TraceId)
 {
     /// <summary>Builds the view of a record.</summary>
     public static JobView From(JobRecord record)
@@ -33,8 +34,12 @@ public sealed record JobView(
         }
 
         return new JobView(record.Id, record.Type, record.Status, record.Worker, record.Attempts, record.CreatedAt, record.StartedAt,
-            record.FinishedAt, payload, Parse(record.Result), record.Error, start, end);
+            record.FinishedAt, payload, Parse(record.Result), record.Error, start, end, TraceIdOf(record.TraceParent));
     }
+
+    /// <summary>The trace id inside a W3C traceparent (<c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>), to find the job's trace.</summary>
+    private static string? TraceIdOf(string? traceParent) =>
+        traceParent is { Length: 55 } && traceParent[2] == '-' && traceParent[35] == '-' ? traceParent[3..35] : null;
 
     private static JsonElement? Parse(string? json)
     {
@@ -57,6 +62,9 @@ public sealed record JobView(
 
 /// <summary>What <c>POST /jobs</c> answers for the original <c>{"start","end"}</c> body: the original's shape, values echoed as given.</summary>
 public sealed record SubmittedRange(Guid Id, string Status, JsonElement Start, JsonElement End);
+
+/// <summary>Workers heard from recently, most recent first.</summary>
+public sealed record WorkersView(IReadOnlyList<WorkerSeen> Workers, TimeSpan Within);
 
 /// <summary>A page of jobs.</summary>
 public sealed record JobListView(IReadOnlyList<JobView> Jobs, string? NextCursor);

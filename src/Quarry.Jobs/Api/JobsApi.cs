@@ -28,6 +28,8 @@ public static class JobsApi
         jobs.MapGet("", ListAsync).WithName("ListJobs").WithSummary("Jobs newest first, optionally of one status; page with the returned cursor.");
         jobs.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelJob").WithSummary("Cancel a job that has not started.");
         jobs.MapDelete("/{id:guid}", CancelAsync).WithName("DeleteJob").WithSummary("Same as cancel.");
+        jobs.MapGet("/workers", WorkersAsync).WithName("JobWorkers")
+            .WithSummary("Workers whose heartbeat reached the job store in the last minute, with when each was last seen.");
         jobs.MapGet("/types", (JobService service) => TypedResults.Ok(new { types = service.Types })).WithName("JobTypes")
             .WithSummary("The job types workers can run.");
         return endpoints;
@@ -76,6 +78,10 @@ public static class JobsApi
         var counts = await service.CountAsync(cancellationToken);
         return TypedResults.Ok(JobStatus.All.ToDictionary(s => s, s => counts.GetValueOrDefault(s), StringComparer.Ordinal));
     }
+
+    internal static async Task<Ok<WorkersView>> WorkersAsync(JobService service, TimeProvider clock, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new WorkersView(await service.ListWorkersAsync(clock.GetUtcNow() - Telemetry.JobGauges.SeenWithin, cancellationToken),
+            Telemetry.JobGauges.SeenWithin));
 
     internal static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(Guid id, JobService service, CancellationToken cancellationToken) =>
         await service.GetAsync(id, cancellationToken) is { } record ? TypedResults.Ok(JobView.From(record)) : NotFound(id);

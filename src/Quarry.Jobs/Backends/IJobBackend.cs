@@ -45,6 +45,12 @@ public interface IJobBackend : IAsyncDisposable
     /// <summary>Records the outcomes and removes finished jobs from the queue, in as few round trips as the engine allows.</summary>
     Task ReportAsync(IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken);
 
+    /// <summary>Records that <paramref name="worker"/> is alive now (a worker's heartbeat, also sent while idle).</summary>
+    Task RecordWorkerAsync(string worker, CancellationToken cancellationToken);
+
+    /// <summary>The workers whose latest heartbeat is at or after <paramref name="since"/>, most recent first.</summary>
+    Task<IReadOnlyList<WorkerSeen>> ListWorkersAsync(DateTimeOffset since, CancellationToken cancellationToken);
+
     /// <summary>Null when healthy, otherwise why not (for <c>/readyz</c>).</summary>
     Task<string?> CheckAsync(CancellationToken cancellationToken);
 }

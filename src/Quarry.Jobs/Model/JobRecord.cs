@@ -35,13 +35,26 @@ public sealed record JobRecord
 
     /// <summary>When the job reached a final state.</summary>
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the submitting request, so the worker's span joins its trace; null on records from before it was kept.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that came with <see cref="TraceParent"/>, if any.</summary>
+    public string? TraceState { get; init; }
 }
 
 /// <summary>A job to submit.</summary>
 /// <param name="Id">Id to give it (callers make a new one; resubmitting the same id is refused).</param>
 /// <param name="Type">Registered job type.</param>
 /// <param name="Payload">Input as JSON text.</param>
-public sealed record NewJob(Guid Id, string Type, string Payload);
+public sealed record NewJob(Guid Id, string Type, string Payload)
+{
+    /// <summary>The W3C <c>traceparent</c> of the context that submits it, kept on the record for the worker.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>.</summary>
+    public string? TraceState { get; init; }
+}
 
 /// <summary>A worker's claim on one attempt of a job, valid until its lease expires or is renewed.</summary>
 /// <param name="Id">The job.</param>
@@ -49,7 +62,22 @@ public sealed record NewJob(Guid Id, string Type, string Payload);
 /// <param name="Payload">Its input as JSON text.</param>
 /// <param name="Attempt">Which attempt this is (1-based); outcomes for an older attempt are ignored.</param>
 /// <param name="Receipt">Backend-specific token needed to acknowledge the attempt (stream entry id, delivery tag, …).</param>
-public sealed record JobLease(Guid Id, string Type, string Payload, int Attempt, string Receipt);
+public sealed record JobLease(Guid Id, string Type, string Payload, int Attempt, string Receipt)
+{
+    /// <summary>When the job was accepted (for the wait-time metric); null when the backend did not say.</summary>
+    public DateTimeOffset? SubmittedAt { get; init; }
+
+    /// <summary>The submitter's W3C <c>traceparent</c>, the parent of the worker's span; null for jobs submitted without one.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The submitter's W3C <c>tracestate</c>.</summary>
+    public string? TraceState { get; init; }
+}
+
+/// <summary>A worker and the last time it reported in.</summary>
+/// <param name="Id">The worker's id (<c>--worker-id</c>, POD_NAME, ...).</param>
+/// <param name="LastSeen">Its latest heartbeat.</param>
+public sealed record WorkerSeen(string Id, DateTimeOffset LastSeen);
 
 /// <summary>How an attempt ended, as reported by a worker.</summary>
 public enum OutcomeKind

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Handlers;
 using Quarry.Jobs.Model;
+using Quarry.Jobs.Telemetry;
 
 namespace Quarry.Jobs.Workers;
 
@@ -15,10 +16,14 @@ namespace Quarry.Jobs.Workers;
 /// before they are handed back unfinished, so no accepted job is lost.
 /// </summary>
 public sealed partial class JobWorker(
-    IJobBackend backend, JobHandlers handlers, WorkerSettings settings, TimeProvider clock, ILogger<JobWorker> logger, JobCompletions? completions = null)
+    IJobBackend backend, JobHandlers handlers, WorkerSettings settings, TimeProvider clock, ILogger<JobWorker> logger, JobCompletions? completions = null,
+    JobMetrics? metrics = null, IHostApplicationLifetime? lifetime = null)
     : BackgroundService
 {
     private const int MaxReportBatch = 512;
+
+    /// <summary>Longest time between two heartbeats.</summary>
+    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(15);
     private readonly Channel<JobOutcome> _outcomes = Channel.CreateUnbounded<JobOutcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Guid, JobLease> _running = new();
     private readonly SemaphoreSlim _slots = new(settings.Concurrency, Math.Max(1, settings.Concurrency));
@@ -40,7 +45,13 @@ public sealed partial class JobWorker(
             return; // this process only serves the API; `quarry worker` processes run the jobs
         }
 
+        if (lifetime is not null && !await StartedAsync(lifetime, stoppingToken))
+        {
+            return; // the host never finished starting (a listener failed to bind): take nothing
+        }
+
         await InitializeAsync(stoppingToken);
+        await HeartbeatAsync();
         LogStarted(logger, settings.Id, backend.Name, settings.Concurrency);
         var reporter = ReportLoopAsync();
         using var stopHeartbeat = new CancellationTokenSource();
@@ -67,6 +78,23 @@ public sealed partial class JobWorker(
         _slots.Dispose();
         _abandon.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>True once the host has started; false when it stops first.</summary>
+    private static async Task<bool> StartedAsync(IHostApplicationLifetime lifetime, CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private async Task InitializeAsync(CancellationToken stoppingToken)
@@ -153,7 +181,16 @@ public sealed partial class JobWorker(
         await Task.Yield(); // never run a handler on the take loop's thread
         // The slot and the lease stay held until the reporter has stored the outcome, so a worker never holds more
         // jobs than its concurrency: a crash re-runs at most that many.
-        var outcome = await ExecuteAsync(lease);
+        metrics?.Started(lease, backend.Name, clock.GetUtcNow());
+        var started = clock.GetTimestamp();
+        JobOutcome outcome;
+        using (var span = JobTracing.StartAttempt(lease, settings.Id, backend.Name))
+        {
+            outcome = await ExecuteAsync(lease);
+            JobTracing.End(span, outcome);
+        }
+
+        metrics?.Finished(lease.Type, backend.Name, outcome.Kind, clock.GetElapsedTime(started));
 
         if (outcome.Kind is OutcomeKind.Retry or OutcomeKind.Fail)
         {
@@ -255,29 +292,44 @@ public sealed partial class JobWorker(
 
     private async Task HeartbeatLoopAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(settings.LeaseDuration / 3, clock);
+        // Often enough that leases never lapse and that the worker counts as seen within the last minute even when idle.
+        var period = settings.LeaseDuration / 3 < HeartbeatPeriod ? settings.LeaseDuration / 3 : HeartbeatPeriod;
+        using var timer = new PeriodicTimer(period, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
                 var leases = _running.Values.ToArray();
-                if (leases.Length == 0)
-                {
-                    continue;
-                }
-
                 try
                 {
-                    await backend.RenewAsync(leases, CancellationToken.None);
+                    if (leases.Length > 0)
+                    {
+                        await backend.RenewAsync(leases, CancellationToken.None);
+                    }
                 }
                 catch (JobBackendUnavailableException e)
                 {
                     LogUnavailable(logger, backend.Name, e.Message, 0);
                 }
+
+                await HeartbeatAsync();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Tells the job store this worker is alive; a store that is down only delays it to the next beat.</summary>
+    private async Task HeartbeatAsync()
+    {
+        try
+        {
+            await backend.RecordWorkerAsync(settings.Id, CancellationToken.None);
+        }
+        catch (JobBackendUnavailableException e)
+        {
+            LogUnavailable(logger, backend.Name, e.Message, HeartbeatPeriod.TotalSeconds);
         }
     }
 

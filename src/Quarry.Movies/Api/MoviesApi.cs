@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
+using Quarry.Core.Telemetry;
 using Quarry.Movies.Data;
 using Quarry.Movies.Model;
 
@@ -64,8 +65,9 @@ public static partial class MoviesApi
         Unavailable.When(Training.MovieBootstrap.IsStoreFailure, "Movie store unavailable", e => $"The movie store is unavailable: {e.Message}");
 
     internal static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> RecommendAsync(
-        HttpRequest request, ModelSwap<MovieModel> swap, CancellationToken ct)
+        HttpRequest request, ModelSwap<MovieModel> swap, RecommendationMetrics metrics, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var loaded = swap.Current;
         if (loaded is null)
         {
@@ -78,7 +80,9 @@ public static partial class MoviesApi
             return Invalid(error);
         }
 
-        return TypedResults.Ok(RecommendationsView.From(loaded.Model.Recommend(liked, limit), loaded.Publication));
+        var recommendations = loaded.Model.Recommend(liked, limit);
+        metrics.Answered("movies", recommendations.Source, started);
+        return TypedResults.Ok(RecommendationsView.From(recommendations, loaded.Publication));
     }
 
     internal static async Task<Results<Ok, ProblemHttpResult>> SetLikeAsync(string user, int movie, bool liked, IMovieStore store, CancellationToken ct)
@@ -107,8 +111,9 @@ public static partial class MoviesApi
     }
 
     internal static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> UserRecommendationsAsync(
-        HttpContext context, string user, string? limit, IMovieStore store, ModelSwap<MovieModel> swap, CancellationToken ct)
+        HttpContext context, string user, string? limit, IMovieStore store, ModelSwap<MovieModel> swap, RecommendationMetrics metrics, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!ValidUser().IsMatch(user) || !TryRange(limit, 1, MaxLimit, 10, out var take))
         {
             return Invalid($"A user name is 1–64 letters, digits, '.', '_', '-' or '@', and 'limit' is from 1 to {MaxLimit}.");
@@ -121,7 +126,9 @@ public static partial class MoviesApi
         }
 
         var likes = await store.GetLikesAsync(user, ct);
-        return TypedResults.Ok(RecommendationsView.From(loaded.Model.Recommend(likes.ToArray(), take), loaded.Publication));
+        var recommendations = loaded.Model.Recommend(likes.ToArray(), take);
+        metrics.Answered("movies", recommendations.Source, started);
+        return TypedResults.Ok(RecommendationsView.From(recommendations, loaded.Publication));
     }
 
     /// <summary>Reads <c>{"liked":[ids],"limit":n}</c> whatever the content type.</summary>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
+using Quarry.Core.Telemetry;
 using Quarry.Playlists.Model;
 
 namespace Quarry.Playlists.Serving;
@@ -22,7 +23,8 @@ public static class PlaylistApi
 
         // The swap is a singleton: taking it here spares each request a service scope and a lookup.
         var swap = endpoints.ServiceProvider.GetRequiredService<ModelSwap<RuleModel>>();
-        api.MapPost("/recommend", (HttpRequest request, CancellationToken cancellationToken) => RecommendAsync(request, swap, cancellationToken))
+        var metrics = endpoints.ServiceProvider.GetRequiredService<RecommendationMetrics>();
+        api.MapPost("/recommend", (HttpRequest request, CancellationToken cancellationToken) => RecommendAsync(request, swap, metrics, cancellationToken))
             .WithName("RecommendSongs")
             .WithSummary("Songs to add to a playlist, from association rules mined offline (most popular songs when no rule matches).")
             .WithDescription("Body {\"songs\": [\"...\"], \"limit\": 10}, read as JSON whatever the content type.");
@@ -33,8 +35,9 @@ public static class PlaylistApi
     }
 
     internal static async Task<Results<JsonBody<RecommendResponse>, ProblemHttpResult>> RecommendAsync(
-        HttpRequest request, ModelSwap<RuleModel> swap, CancellationToken cancellationToken)
+        HttpRequest request, ModelSwap<RuleModel> swap, RecommendationMetrics metrics, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var loaded = swap.Current;
         if (loaded is null)
         {
@@ -49,6 +52,7 @@ public static class PlaylistApi
         }
 
         var result = loaded.Model.Recommend(parsed.Songs, parsed.Limit);
+        metrics.Answered("playlists", result.Source, started);
         return new JsonBody<RecommendResponse>(
             new RecommendResponse(result.Songs, loaded.Publication.Version, ModelDate(loaded.Publication), result.Source, result.Unknown),
             PlaylistJsonContext.Default.RecommendResponse);

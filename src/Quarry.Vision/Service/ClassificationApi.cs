@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Quarry.Core.Hosting;
 using Quarry.Vision.Datasets;
 
@@ -26,9 +27,10 @@ public static class ClassificationApi
     public static IEndpointRouteBuilder MapClassificationApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/img-classification").WithTags("Classification").AddEndpointFilter(ExecutorDown);
-        group.MapPost("/free", (HttpRequest request, IClassificationExecutor executor, CancellationToken ct) => SubmitAsync(Tier.Free, request, executor, ct))
+        var metrics = endpoints.ServiceProvider.GetRequiredService<ClassificationMetrics>();
+        group.MapPost("/free", (HttpRequest request, IClassificationExecutor executor, CancellationToken ct) => SubmitAsync(Tier.Free, request, executor, metrics, ct))
             .WithName("SubmitFreeClassification").WithSummary("Start a free-tier training job (feed-forward net; at most 2 run at once): {\"dataset\":\"mnist\"|\"kmnist\"}.");
-        group.MapPost("/premium", (HttpRequest request, IClassificationExecutor executor, CancellationToken ct) => SubmitAsync(Tier.Premium, request, executor, ct))
+        group.MapPost("/premium", (HttpRequest request, IClassificationExecutor executor, CancellationToken ct) => SubmitAsync(Tier.Premium, request, executor, metrics, ct))
             .WithName("SubmitPremiumClassification").WithSummary("Start a premium training job (convolutional net; no tier limit): {\"dataset\":\"mnist\"|\"kmnist\"}.");
         group.MapGet("/jobs", ListAsync).WithName("ListClassificationJobs").WithSummary("Classification jobs, newest first, with status and progress.");
         group.MapGet("/jobs/{id}", GetAsync).WithName("GetClassificationJob")
@@ -40,7 +42,7 @@ public static class ClassificationApi
     }
 
     internal static async Task<Results<Ok<Submitted>, ProblemHttpResult>> SubmitAsync(
-        Tier tier, HttpRequest request, IClassificationExecutor executor, CancellationToken cancellationToken)
+        Tier tier, HttpRequest request, IClassificationExecutor executor, ClassificationMetrics metrics, CancellationToken cancellationToken)
     {
         var (document, problem) = await JsonRequest.ReadObjectAsync(request, Expected, cancellationToken);
         if (document is null)
@@ -61,6 +63,7 @@ public static class ClassificationApi
             }
 
             var job = await executor.SubmitAsync(tier, dataset.Name, cancellationToken);
+            metrics.Submitted(job.Tier);
             return TypedResults.Ok(new Submitted(job.Id, job.Tier, job.Model, job.Dataset, job.Name, job.Namespace, job.Status));
         }
     }

@@ -17,7 +17,7 @@ internal sealed class Manifests
     }
 
     /// <summary>Every kustomization a user can apply, relative to deploy/k8s.</summary>
-    public static IReadOnlyList<string> Applicable { get; } = ["overlays/single", "overlays/cluster", "variants/gvisor"];
+    public static IReadOnlyList<string> Applicable { get; } = ["overlays/single", "overlays/cluster", "variants/gvisor", "variants/monitoring"];
 
     public string Directory { get; }
 
@@ -29,8 +29,8 @@ internal sealed class Manifests
     public static Task<Manifests> RenderAsync(string directory) =>
         Cache.GetOrAdd(directory, d => new Lazy<Task<Manifests>>(() => RenderUncachedAsync(d))).Value;
 
-    /// <summary>Parses YAML documents into the typed models; strict: a field the model lacks is an error.</summary>
-    public static List<object> Load(string yaml) => KubernetesYaml.LoadAllFromString(yaml, strict: true);
+    /// <summary>Parses YAML documents into the typed models (the Prometheus Operator's too); strict: a field the model lacks is an error.</summary>
+    public static List<object> Load(string yaml) => KubernetesYaml.LoadAllFromString(yaml, MonitoringResources.TypeMap, strict: true);
 
     public IEnumerable<T> All<T>() => Objects.OfType<T>();
 

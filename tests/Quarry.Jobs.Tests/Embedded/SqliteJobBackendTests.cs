@@ -84,6 +84,47 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_table_from_before_trace_context_gains_the_columns_and_its_jobs_still_run()
+    {
+        var id = Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow.AddMinutes(-1);
+        using (var connection = new SqliteConnection($"Data Source={_database.Path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE "quarry_jobs" (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, status TEXT NOT NULL,
+                    payload TEXT NOT NULL, result TEXT, error TEXT, worker TEXT, attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
+                    available_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, lease_until INTEGER);
+                CREATE TABLE quarry_job_time_units (job_table TEXT PRIMARY KEY, unit TEXT NOT NULL);
+                INSERT INTO quarry_job_time_units VALUES ('quarry_jobs', 'us');
+                INSERT INTO "quarry_jobs" (id, type, status, payload, attempts, created_at, available_at) VALUES ($id, 'noop', 'submitted', '{}', 0, $created, $created);
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$created", (created.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond);
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var backend = await ClientAsync();
+        var old = await backend.GetAsync(id, Ct);
+        Assert.Equal((JobStatus.Submitted, null), (old!.Status, old.TraceParent));
+
+        var lease = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal((id, null), (lease.Id, lease.TraceParent));
+        Assert.Equal(created, lease.SubmittedAt!.Value, TimeSpan.FromMilliseconds(1));
+
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var fresh = (await backend.SubmitAsync([Job() with { TraceParent = traceParent }], Ct)).Single();
+        Assert.Equal(traceParent, (await backend.GetAsync(fresh.Id, Ct))!.TraceParent);
+
+        // Opening again finds the columns there and adds nothing.
+        await CloseAllAsync();
+        var reopened = await ClientAsync();
+        Assert.Equal(traceParent, (await reopened.GetAsync(fresh.Id, Ct))!.TraceParent);
+    }
+
+    [Fact]
     public async Task A_restart_loses_no_accepted_job()
     {
         var server = await ClientAsync();

@@ -70,6 +70,28 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_queued_job_written_before_trace_context_was_kept_is_taken_without_it()
+    {
+        // Queued by an older release: a hash with no trace fields, and a stream entry naming it.
+        var backend = await BackendAsync();
+        await backend.SubmitAsync([new NewJob(Guid.NewGuid(), "noop", "{}")], Ct); // creates the stream and its group
+        var first = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(5), Ct));
+        await backend.ReportAsync([new JobOutcome(first, OutcomeKind.Complete, Result: "{}")], Ct);
+
+        var id = Guid.NewGuid();
+        var key = $"{_options.Prefix}:job:{id:D}";
+        var entry = await Raw().StreamAddAsync($"{_options.Prefix}:jobs", "id", id.ToString("D"));
+        await Raw().HashSetAsync(key,
+            [new("id", id.ToString("D")), new("type", "noop"), new("status", "submitted"), new("payload", "{}"), new("attempts", 0),
+             new("created", "2024-03-01T10:00:00.0000000+00:00"), new("entry", entry)]);
+
+        var lease = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal((id, null, null), (lease.Id, lease.TraceParent, lease.TraceState));
+        Assert.Equal(new DateTimeOffset(2024, 3, 1, 10, 0, 0, TimeSpan.Zero), lease.SubmittedAt);
+        Assert.Null((await backend.GetAsync(id, Ct))!.TraceParent);
+    }
+
+    [Fact]
     public async Task A_batch_with_a_repeated_id_stores_none_of_its_jobs()
     {
         var backend = await BackendAsync();

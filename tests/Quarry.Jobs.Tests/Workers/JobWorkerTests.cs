@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.Embedded;
 using Quarry.Jobs.Handlers;
 using Quarry.Jobs.Model;
+using Quarry.Jobs.Telemetry;
 using Quarry.Jobs.Workers;
 using Quarry.TestSupport;
 
@@ -63,6 +66,58 @@ public sealed class JobWorkerTests : IAsyncLifetime
         Assert.Equal(JobStatus.Failed, record.Status);
         Assert.Equal(2, record.Attempts);
         Assert.Contains("planned failure 2", record.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retries_final_failures_completions_and_starts_are_counted_by_type_and_backend()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var counts = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == factory && instrument.Meter.Name == JobMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            counts.AddOrUpdate(Key(instrument.Name, tags), value, (_, total) => total + value));
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+            counts.AddOrUpdate(Key(instrument.Name, tags), 1, (_, total) => total + 1));
+        listener.Start();
+
+        var recovers = await SubmitAsync("flaky", "{\"failures\":2}");
+        var gives = await SubmitAsync("flaky", "{\"failures\":99}");
+        var sum = await SubmitAsync("range", "{\"start\":1,\"end\":3}");
+        await using var worker = await StartAsync(maxAttempts: 3, metrics: new JobMetrics(factory));
+        foreach (var id in new[] { recovers, gives, sum })
+        {
+            await UntilFinalAsync(id);
+        }
+
+        // The outcome is counted before it is stored, so the counts are complete once the records are final.
+        Assert.Equal(6, counts.GetValueOrDefault("quarry.jobs.started flaky embedded"));
+        Assert.Equal(1, counts.GetValueOrDefault("quarry.jobs.started range embedded"));
+        Assert.Equal(4, counts.GetValueOrDefault("quarry.jobs.retried flaky embedded"));
+        Assert.Equal(1, counts.GetValueOrDefault("quarry.jobs.failed flaky embedded"));
+        Assert.Equal(1, counts.GetValueOrDefault("quarry.jobs.completed flaky embedded"));
+        Assert.Equal(1, counts.GetValueOrDefault("quarry.jobs.completed range embedded"));
+        Assert.Equal(6, counts.GetValueOrDefault("quarry.jobs.run.duration flaky embedded"));
+        Assert.Equal(2, counts.GetValueOrDefault("quarry.jobs.wait.duration flaky embedded")); // first attempts only
+        Assert.False(counts.ContainsKey("quarry.jobs.failed range embedded"));
+
+        static string Key(string name, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? type = null, backend = null;
+            foreach (var tag in tags)
+            {
+                (type, backend) = tag.Key switch { "type" => ((string?)tag.Value, backend), "backend" => (type, (string?)tag.Value), _ => (type, backend) };
+            }
+
+            return $"{name} {type} {backend}";
+        }
     }
 
     [Fact]
@@ -125,12 +180,12 @@ public sealed class JobWorkerTests : IAsyncLifetime
         return job.Id;
     }
 
-    private async Task<RunningWorker> StartAsync(int maxAttempts, int concurrency = 4, TimeSpan? grace = null)
+    private async Task<RunningWorker> StartAsync(int maxAttempts, int concurrency = 4, TimeSpan? grace = null, JobMetrics? metrics = null)
     {
         var settings = new WorkerSettings("test-worker", concurrency, TimeSpan.FromSeconds(5), maxAttempts, TimeSpan.FromMilliseconds(200),
             grace ?? TimeSpan.FromSeconds(5));
         var handlers = new JobHandlers([_flaky, new RangeJobHandler()]);
-        var worker = new JobWorker(_backend, handlers, settings, _clock, NullLogger<JobWorker>.Instance);
+        var worker = new JobWorker(_backend, handlers, settings, _clock, NullLogger<JobWorker>.Instance, metrics: metrics);
         await worker.StartAsync(Ct);
         return new RunningWorker(worker);
     }

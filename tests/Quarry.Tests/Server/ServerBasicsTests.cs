@@ -86,7 +86,8 @@ public sealed class ServerBasicsTests : IAsyncLifetime
     {
         var about = await Client.GetFromJsonAsync<JsonElement>("/api/about", Ct);
         Assert.Equal("Quarry", about.GetProperty("product").GetString());
-        Assert.Contains(about.GetProperty("pages").EnumerateArray(), p => p.GetProperty("path").GetString() == "/openapi/v1.json");
+        Assert.Contains(about.GetProperty("pages").EnumerateArray(), p => p.GetProperty("path").GetString() == "/api-reference");
+        Assert.Contains(about.GetProperty("pages").EnumerateArray(), p => p.GetProperty("path").GetString() == "/dashboard");
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal static class JobRows
     /// <summary>Index of <c>seq</c> in <see cref="JobTableSql.Columns"/>.</summary>
     public const int SeqColumn = 11;
 
-    public static JobRecord Read(SqliteDataReader row) => JobRecordColumns.Read(row, static (r, i) => FromMicroseconds(r.GetInt64(i)));
+    public static JobRecord Read(SqliteDataReader row) => JobRecordColumns.Read(row, static (r, i) => FromMicroseconds(r.GetInt64(i)), traceColumn: 12);
 
     /// <summary>A time as stored: whole microseconds since the Unix epoch.</summary>
     public static long ToMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;

@@ -16,6 +16,7 @@ internal sealed class JobTableReader : IDisposable
     private readonly SqliteCommand _listByStatus;
     private readonly SqliteCommand _check;
     private readonly SqliteCommand _count;
+    private readonly SqliteCommand _workers;
 
     public JobTableReader(SqliteConnection connection, JobTableSql sql)
     {
@@ -24,6 +25,7 @@ internal sealed class JobTableReader : IDisposable
         _listByStatus = SqliteCommands.Prepare(connection, sql.ListByStatus, "$before", "$limit", "$status");
         _check = SqliteCommands.Prepare(connection, sql.Check);
         _count = SqliteCommands.Prepare(connection, sql.Count);
+        _workers = SqliteCommands.Prepare(connection, sql.ListWorkers, "$since");
     }
 
     public JobRecord? Get(Guid id)
@@ -78,8 +80,22 @@ internal sealed class JobTableReader : IDisposable
         return counts;
     }
 
+    public IReadOnlyList<WorkerSeen> Workers(DateTimeOffset since)
+    {
+        _workers.Bind(0, JobRows.ToMicroseconds(since));
+        var workers = new List<WorkerSeen>();
+        using var row = _workers.ExecuteReader();
+        while (row.Read())
+        {
+            workers.Add(new WorkerSeen(row.GetString(0), JobRows.FromMicroseconds(row.GetInt64(1))));
+        }
+
+        return workers;
+    }
+
     public void Dispose()
     {
+        _workers.Dispose();
         _get.Dispose();
         _listAll.Dispose();
         _listByStatus.Dispose();

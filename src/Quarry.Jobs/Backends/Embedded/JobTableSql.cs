@@ -4,7 +4,10 @@ namespace Quarry.Jobs.Backends.Embedded;
 internal sealed class JobTableSql
 {
     /// <summary>Columns read into a <see cref="Model.JobRecord"/>, in the order <see cref="JobRows"/> expects.</summary>
-    public const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at, seq";
+    public const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at, seq, trace_parent, trace_state";
+
+    /// <summary>Columns added after the first release, with their type: tables from before get them at open, empty on old rows.</summary>
+    public static readonly IReadOnlyList<(string Name, string Type)> AddedColumns = [("trace_parent", "TEXT"), ("trace_state", "TEXT")];
 
     public JobTableSql(string prefix)
     {
@@ -36,13 +39,18 @@ internal sealed class JobTableSql
                 available_at INTEGER NOT NULL,
                 started_at INTEGER,
                 finished_at INTEGER,
-                lease_until INTEGER)
+                lease_until INTEGER,
+                trace_parent TEXT,
+                trace_state TEXT)
             """,
             $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_ready\" ON {t} (available_at, seq) WHERE status = 'submitted'",
             $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_leased\" ON {t} (lease_until) WHERE status = 'in progress'",
             $"CREATE INDEX IF NOT EXISTS \"{prefix}_jobs_status\" ON {t} (status, seq)",
             "CREATE TABLE IF NOT EXISTS quarry_job_time_units (job_table TEXT PRIMARY KEY, unit TEXT NOT NULL)",
+            $"CREATE TABLE IF NOT EXISTS \"{prefix}_workers\" (worker TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)",
         ];
+        TableColumns = $"SELECT name FROM pragma_table_info('{TableName}')";
+        AddColumn = $"ALTER TABLE {t} ADD COLUMN ";
         Exists = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $name)";
         TimeUnit = "SELECT unit FROM quarry_job_time_units WHERE job_table = $name";
         MarkMicroseconds = "INSERT OR REPLACE INTO quarry_job_time_units (job_table, unit) VALUES ($name, 'us')";
@@ -51,7 +59,10 @@ internal sealed class JobTableSql
                 finished_at = finished_at * 1000, lease_until = lease_until * 1000
             """;
 
-        Insert = $"INSERT INTO {t} (id, type, status, payload, created_at, available_at) VALUES ($id, $type, 'submitted', $payload, $now, $now)";
+        Insert = $"""
+            INSERT INTO {t} (id, type, status, payload, created_at, available_at, trace_parent, trace_state)
+            VALUES ($id, $type, 'submitted', $payload, $now, $now, $trace_parent, $trace_state)
+            """;
 
         // Expired leases (crashed workers) first, then ready jobs in the order they became runnable. Without statistics
         // the planner prefers the status index and sorts every queued row, so the partial indexes are named.
@@ -62,7 +73,7 @@ internal sealed class JobTableSql
                 UNION ALL
                 SELECT seq FROM (SELECT seq FROM {t} INDEXED BY "{prefix}_jobs_ready" WHERE status = 'submitted' AND available_at <= $now ORDER BY available_at, seq LIMIT $max)
                 LIMIT $max)
-            RETURNING seq, id, type, payload, attempts
+            RETURNING seq, id, type, payload, attempts, created_at, trace_parent, trace_state
             """;
 
         const string current = "WHERE id = $id AND status = 'in progress' AND attempts = $attempt";
@@ -77,7 +88,24 @@ internal sealed class JobTableSql
         ListByStatus = $"SELECT {Columns} FROM {t} WHERE status = $status AND seq < $before ORDER BY seq DESC LIMIT $limit";
         Check = $"SELECT EXISTS (SELECT 1 FROM {t})";
         Count = $"SELECT status, count(*) FROM {t} INDEXED BY \"{prefix}_jobs_status\" GROUP BY status";
+
+        var workers = $"\"{prefix}_workers\"";
+        RecordWorker = $"INSERT INTO {workers} (worker, seen_at) VALUES ($worker, $now) ON CONFLICT (worker) DO UPDATE SET seen_at = excluded.seen_at";
+        ForgetWorkers = $"DELETE FROM {workers} WHERE seen_at < $before";
+        ListWorkers = $"SELECT worker, seen_at FROM {workers} WHERE seen_at >= $since ORDER BY seen_at DESC LIMIT 1000";
     }
+
+    /// <summary>The names of the table's columns (one row each).</summary>
+    public string TableColumns { get; }
+
+    /// <summary>The start of an <c>ALTER TABLE ... ADD COLUMN</c>; the column and its type follow.</summary>
+    public string AddColumn { get; }
+
+    public string RecordWorker { get; }
+
+    public string ForgetWorkers { get; }
+
+    public string ListWorkers { get; }
 
     /// <summary>The table's name unquoted, as sqlite_master holds it.</summary>
     public string TableName { get; }

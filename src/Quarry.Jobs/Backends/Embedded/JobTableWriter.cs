@@ -20,6 +20,8 @@ internal sealed class JobTableWriter : IDisposable
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _cancel;
     private readonly SqliteCommand _get;
+    private readonly SqliteCommand _recordWorker;
+    private readonly SqliteCommand _forgetWorkers;
 
     public JobTableWriter(SqliteConnection connection, JobTableSql sql)
     {
@@ -31,6 +33,7 @@ internal sealed class JobTableWriter : IDisposable
             ddl.ExecuteNonQuery();
         }
 
+        AddMissingColumns(connection, sql);
         if (Scalar(connection, sql.TimeUnit, sql.TableName) is not "us")
         {
             // A table from before microsecond times holds milliseconds; convert once, inside the opening transaction.
@@ -44,7 +47,7 @@ internal sealed class JobTableWriter : IDisposable
             Scalar(connection, sql.MarkMicroseconds, sql.TableName);
         }
 
-        _insert = SqliteCommands.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now");
+        _insert = SqliteCommands.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now", "$trace_parent", "$trace_state");
         _take = SqliteCommands.Prepare(connection, sql.Take, "$worker", "$now", "$until", "$max");
         _renew = SqliteCommands.Prepare(connection, sql.Renew, "$id", "$attempt", "$until");
         _complete = SqliteCommands.Prepare(connection, sql.Complete, "$id", "$attempt", "$result", "$now");
@@ -53,7 +56,12 @@ internal sealed class JobTableWriter : IDisposable
         _release = SqliteCommands.Prepare(connection, sql.Release, "$id", "$attempt", "$now");
         _cancel = SqliteCommands.Prepare(connection, sql.Cancel, "$id", "$now");
         _get = SqliteCommands.Prepare(connection, sql.Get, "$id");
+        _recordWorker = SqliteCommands.Prepare(connection, sql.RecordWorker, "$worker", "$now");
+        _forgetWorkers = SqliteCommands.Prepare(connection, sql.ForgetWorkers, "$before");
     }
+
+    /// <summary>How long a silent worker's heartbeat row is kept.</summary>
+    private static readonly TimeSpan ForgetAfter = TimeSpan.FromDays(1);
 
     public IReadOnlyList<JobRecord> Insert(IReadOnlyList<NewJob> jobs, DateTimeOffset now)
     {
@@ -67,6 +75,8 @@ internal sealed class JobTableWriter : IDisposable
             _insert.Bind(0, job.Id);
             _insert.Bind(1, job.Type);
             _insert.Bind(2, job.Payload);
+            _insert.Bind(4, job.TraceParent);
+            _insert.Bind(5, job.TraceState);
             try
             {
                 _insert.ExecuteNonQuery();
@@ -83,6 +93,8 @@ internal sealed class JobTableWriter : IDisposable
                 Status = JobStatus.Submitted,
                 Payload = job.Payload,
                 CreatedAt = created,
+                TraceParent = job.TraceParent,
+                TraceState = job.TraceState,
             };
         }
 
@@ -102,7 +114,12 @@ internal sealed class JobTableWriter : IDisposable
             while (row.Read())
             {
                 var attempt = row.GetInt32(4);
-                var claim = new JobLease(row.GetGuid(1), row.GetString(2), row.GetString(3), attempt, attempt.ToString(CultureInfo.InvariantCulture));
+                var claim = new JobLease(row.GetGuid(1), row.GetString(2), row.GetString(3), attempt, attempt.ToString(CultureInfo.InvariantCulture))
+                {
+                    SubmittedAt = JobRows.FromMicroseconds(row.GetInt64(5)),
+                    TraceParent = row.IsDBNull(6) ? null : row.GetString(6),
+                    TraceState = row.IsDBNull(7) ? null : row.GetString(7),
+                };
                 (taken ??= []).Add((row.GetInt64(0), claim));
             }
         }
@@ -176,6 +193,16 @@ internal sealed class JobTableWriter : IDisposable
         return true;
     }
 
+    public bool RecordWorker(string worker, DateTimeOffset now)
+    {
+        _recordWorker.Bind(0, worker);
+        _recordWorker.Bind(1, JobRows.ToMicroseconds(now));
+        _recordWorker.ExecuteNonQuery();
+        _forgetWorkers.Bind(0, JobRows.ToMicroseconds(now - ForgetAfter));
+        _forgetWorkers.ExecuteNonQuery();
+        return true;
+    }
+
     public JobRecord? Cancel(Guid id, DateTimeOffset now)
     {
         _cancel.Bind(0, id);
@@ -191,9 +218,34 @@ internal sealed class JobTableWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _insert, _take, _renew, _complete, _retry, _fail, _release, _cancel, _get })
+        foreach (var command in new[] { _insert, _take, _renew, _complete, _retry, _fail, _release, _cancel, _get, _recordWorker, _forgetWorkers })
         {
             command.Dispose();
+        }
+    }
+
+    /// <summary>Gives a table written by an older release the columns added since; its rows keep them empty.</summary>
+    private static void AddMissingColumns(SqliteConnection connection, JobTableSql sql)
+    {
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = sql.TableColumns;
+            using var row = list.ExecuteReader();
+            while (row.Read())
+            {
+                present.Add(row.GetString(0));
+            }
+        }
+
+        foreach (var (name, type) in JobTableSql.AddedColumns)
+        {
+            if (!present.Contains(name))
+            {
+                using var add = connection.CreateCommand();
+                add.CommandText = sql.AddColumn + name + " " + type;
+                add.ExecuteNonQuery();
+            }
         }
     }
 

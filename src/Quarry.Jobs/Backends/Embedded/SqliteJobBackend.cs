@@ -174,6 +174,21 @@ internal sealed class SqliteJobBackend : IJobBackend
     }
 
     /// <inheritdoc />
+    public async Task RecordWorkerAsync(string worker, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(worker);
+        var (store, table) = Open();
+        await store.WriteAsync(() => table.RecordWorker(worker, Now()), wakesTakers: false, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<WorkerSeen>> ListWorkersAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Open().Store.Read(_sql, reader => reader.Workers(since)));
+    }
+
+    /// <inheritdoc />
     public Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
         if (_store is not { } store || _table is null)

@@ -8,10 +8,10 @@ namespace Quarry.Jobs.Backends.RabbitMq;
 /// <summary>The job records in one PostgreSQL table; every change is one conditional statement.</summary>
 internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
 {
-    private const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at";
+    private const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at, trace_parent, trace_state";
 
     /// <summary>A job as the take statement returns it.</summary>
-    public readonly record struct Taken(string Type, string Payload, int Attempts);
+    public readonly record struct Taken(string Type, string Payload, int Attempts, DateTimeOffset CreatedAt, string? TraceParent, string? TraceState);
 
     /// <summary>One outcome row for <see cref="ReportAsync"/>.</summary>
     public readonly record struct Change(Guid Id, int Attempt, string Status, string? Result, string? Error);
@@ -38,6 +38,14 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
                 started_at timestamptz,
                 finished_at timestamptz);
             CREATE INDEX IF NOT EXISTS "{table}_status_seq" ON "{table}" (status, seq);
+            DO $$ BEGIN
+                -- Tables from before trace context was kept get the columns once; checked first, so a start takes no table lock.
+                IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                               WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = 'trace_state') THEN
+                    ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS trace_parent text, ADD COLUMN IF NOT EXISTS trace_state text;
+                END IF;
+            END $$;
+            CREATE TABLE IF NOT EXISTS "{table}_workers" (worker text PRIMARY KEY, seen_at timestamptz NOT NULL);
             """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -58,15 +66,18 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO "{table}" (id, type, payload, status, attempts, created_at)
-            SELECT n.id, n.type, n.payload, '{JobStatus.Submitted}', 0, n.created
-            FROM unnest(@ids, @types, @payloads, @created) WITH ORDINALITY AS n(id, type, payload, created, ord)
+            INSERT INTO "{table}" (id, type, payload, status, attempts, created_at, trace_parent, trace_state)
+            SELECT n.id, n.type, n.payload, '{JobStatus.Submitted}', 0, n.created, n.trace_parent, n.trace_state
+            FROM unnest(@ids, @types, @payloads, @created, @trace_parents, @trace_states)
+                WITH ORDINALITY AS n(id, type, payload, created, trace_parent, trace_state, ord)
             ORDER BY n.ord
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", jobs.Select(j => j.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", jobs.Select(j => j.Type).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", jobs.Select(j => j.Payload).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("created", stamped.Select(s => s.CreatedAt).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter("trace_parents", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.TraceParent).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("trace_states", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.TraceState).ToArray() });
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -140,7 +151,7 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
             }
 
             jobs.Add(Read(reader));
-            last = reader.GetInt64(11);
+            last = reader.GetInt64(13);
         }
 
         return new JobPage(jobs, more ? last.ToString(CultureInfo.InvariantCulture) : null);
@@ -189,7 +200,7 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
             $"""
             UPDATE "{table}" SET status = '{JobStatus.InProgress}', worker = @worker, attempts = attempts + 1, started_at = @now
             WHERE id = ANY(@ids) AND status IN ('{JobStatus.Submitted}', '{JobStatus.InProgress}')
-            RETURNING id, type, payload, attempts
+            RETURNING id, type, payload, attempts, created_at, trace_parent, trace_state
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids));
         command.Parameters.Add(new NpgsqlParameter<string>("worker", worker));
@@ -198,7 +209,8 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            taken[reader.GetGuid(0)] = new Taken(reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
+            taken[reader.GetGuid(0)] = new Taken(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
         }
 
         return taken;
@@ -235,6 +247,38 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         return applied;
     }
 
+    /// <summary>Records a worker's heartbeat and forgets workers silent for a day.</summary>
+    public async Task RecordWorkerAsync(string worker, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO "{table}_workers" (worker, seen_at) VALUES (@worker, @now) ON CONFLICT (worker) DO UPDATE SET seen_at = excluded.seen_at;
+            DELETE FROM "{table}_workers" WHERE seen_at < @forget;
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("worker", worker));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("forget", now.AddDays(-1)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Workers heard from since <paramref name="since"/>, most recent first.</summary>
+    public async Task<IReadOnlyList<WorkerSeen>> ListWorkersAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""SELECT worker, seen_at FROM "{table}_workers" WHERE seen_at >= @since ORDER BY seen_at DESC LIMIT 1000""", connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", since));
+        var workers = new List<WorkerSeen>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            workers.Add(new WorkerSeen(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+        }
+
+        return workers;
+    }
+
     private async Task<Guid?> FirstExistingAsync(NpgsqlConnection connection, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
         var repeated = jobs.GroupBy(j => j.Id).FirstOrDefault(g => g.Count() > 1);
@@ -257,5 +301,5 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static JobRecord Read(NpgsqlDataReader reader) => JobRecordColumns.Read(reader, static (r, i) => r.GetFieldValue<DateTimeOffset>(i));
+    private static JobRecord Read(NpgsqlDataReader reader) => JobRecordColumns.Read(reader, static (r, i) => r.GetFieldValue<DateTimeOffset>(i), traceColumn: 11);
 }

@@ -104,7 +104,10 @@ internal sealed class RabbitMqJobBackend : IJobBackend
             throw e is OperationCanceledException ? e : Unavailability.Broker(e);
         }
 
-        return jobs.Select(j => new JobRecord { Id = j.Id, Type = j.Type, Payload = j.Payload, Status = JobStatus.Submitted, CreatedAt = now }).ToArray();
+        return jobs.Select(j => new JobRecord
+        {
+            Id = j.Id, Type = j.Type, Payload = j.Payload, Status = JobStatus.Submitted, CreatedAt = now, TraceParent = j.TraceParent, TraceState = j.TraceState,
+        }).ToArray();
     }
 
     public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken) =>
@@ -209,6 +212,15 @@ internal sealed class RabbitMqJobBackend : IJobBackend
         });
     }
 
+    public Task RecordWorkerAsync(string worker, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(worker);
+        return Unavailability.DatabaseAsync(() => _table.RecordWorkerAsync(worker, Now(), cancellationToken));
+    }
+
+    public Task<IReadOnlyList<WorkerSeen>> ListWorkersAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+        Unavailability.DatabaseAsync(() => _table.ListWorkersAsync(since, cancellationToken));
+
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
         var problems = new List<string>();
@@ -280,7 +292,12 @@ internal sealed class RabbitMqJobBackend : IJobBackend
         {
             if (taken.Remove(delivery.JobId, out var job))
             {
-                leases.Add(new JobLease(delivery.JobId, job.Type, job.Payload, job.Attempts, $"{session.Id}:{delivery.Tag.ToString(CultureInfo.InvariantCulture)}"));
+                leases.Add(new JobLease(delivery.JobId, job.Type, job.Payload, job.Attempts, $"{session.Id}:{delivery.Tag.ToString(CultureInfo.InvariantCulture)}")
+                {
+                    SubmittedAt = job.CreatedAt,
+                    TraceParent = job.TraceParent,
+                    TraceState = job.TraceState,
+                });
                 leasedTags.Add(delivery.Tag);
             }
             else

@@ -15,6 +15,9 @@ internal sealed class RedisJobBackend : IJobBackend
 {
     private const string Group = "workers";
 
+    // How long a silent worker stays in the heartbeat set.
+    private static readonly TimeSpan ForgetWorkersAfter = TimeSpan.FromDays(1);
+
     // Index entries one list call may examine when a status filter skips most of them.
     private const int ListScanBudget = 1000;
 
@@ -39,6 +42,7 @@ internal sealed class RedisJobBackend : IJobBackend
     private readonly RedisKey _claimCursor;
     private readonly RedisKey _counts;
     private readonly RedisKey _sleepers;
+    private readonly RedisKey _workers;
     private readonly string _wakeChannel;
     private readonly string _jobPrefix;
     private ConnectionMultiplexer? _connection;
@@ -65,6 +69,7 @@ internal sealed class RedisJobBackend : IJobBackend
         _claimCursor = prefix + ":claim-cursor";
         _counts = prefix + ":counts";
         _sleepers = prefix + ":sleepers";
+        _workers = prefix + ":workers";
         _wakeChannel = prefix + ":wake";
         _jobPrefix = prefix + ":job:";
     }
@@ -111,7 +116,7 @@ internal sealed class RedisJobBackend : IJobBackend
         }
 
         var now = _clock.GetUtcNow();
-        var args = new RedisValue[4 + (6 * jobs.Count)];
+        var args = new RedisValue[4 + (8 * jobs.Count)];
         (args[0], args[1], args[2], args[3]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), _wakeChannel);
         var records = new JobRecord[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
@@ -120,11 +125,16 @@ internal sealed class RedisJobBackend : IJobBackend
             ArgumentNullException.ThrowIfNull(job, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Type, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Payload, nameof(jobs));
-            var at = 4 + (6 * i);
+            var at = 4 + (8 * i);
             (args[at], args[at + 1], args[at + 2]) = (job.Id.ToString("D"), job.Type, job.Payload);
             var (start, end) = StartAndEnd(job);
             (args[at + 3], args[at + 4], args[at + 5]) = (start is null ? "0" : "1", start ?? string.Empty, end ?? string.Empty);
-            records[i] = new JobRecord { Id = job.Id, Type = job.Type, Status = JobStatus.Submitted, Payload = job.Payload, CreatedAt = now };
+            (args[at + 6], args[at + 7]) = (job.TraceParent ?? string.Empty, job.TraceState ?? string.Empty);
+            records[i] = new JobRecord
+            {
+                Id = job.Id, Type = job.Type, Status = JobStatus.Submitted, Payload = job.Payload, CreatedAt = now,
+                TraceParent = job.TraceParent, TraceState = job.TraceState,
+            };
         }
 
         var reply = await RunAsync(SubmitScript, [_stream, _index, _sequence, _counts, _sleepers], args, cancellationToken).ConfigureAwait(false);
@@ -279,6 +289,39 @@ internal sealed class RedisJobBackend : IJobBackend
         await RunAsync(ReportScript, [_stream, _delayed, _counts, _index, _sleepers], args, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task RecordWorkerAsync(string worker, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(worker);
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = database.CreateTransaction();
+            _ = transaction.SortedSetAddAsync(_workers, worker, now);
+            _ = transaction.SortedSetRemoveRangeByScoreAsync(_workers, double.NegativeInfinity, now - ForgetWorkersAfter.TotalMilliseconds, Exclude.Stop);
+            await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (IsUnavailable(error))
+        {
+            throw Unavailable(error);
+        }
+    }
+
+    public async Task<IReadOnlyList<WorkerSeen>> ListWorkersAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var entries = await database.SortedSetRangeByScoreWithScoresAsync(_workers, since.ToUnixTimeMilliseconds(), double.PositiveInfinity,
+                order: Order.Descending, take: 1000).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return [.. entries.Select(e => new WorkerSeen((string)e.Element!, DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score)))];
+        }
+        catch (Exception error) when (IsUnavailable(error))
+        {
+            throw Unavailable(error);
+        }
+    }
+
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
         try
@@ -305,6 +348,8 @@ internal sealed class RedisJobBackend : IJobBackend
         _wake.TrySetResult();
         _connecting.Dispose();
     }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -426,17 +471,22 @@ internal sealed class RedisJobBackend : IJobBackend
             return ([], (long)items[0]);
         }
 
-        var leases = new JobLease[(items.Length - 1) / 5];
+        var leases = new JobLease[(items.Length - 1) / 8];
         for (var i = 0; i < leases.Length; i++)
         {
-            var at = 1 + (5 * i);
+            var at = 1 + (8 * i);
             var text = (string?)items[at];
             if (!Guid.TryParse(text, out var id))
             {
                 throw new InvalidOperationException($"The queue holds an entry for '{text}', which is not a job id.");
             }
 
-            leases[i] = new JobLease(id, (string)items[at + 1]!, (string)items[at + 2]!, (int)items[at + 3], (string)items[at + 4]!);
+            leases[i] = new JobLease(id, (string)items[at + 1]!, (string)items[at + 2]!, (int)items[at + 3], (string)items[at + 4]!)
+            {
+                SubmittedAt = RedisJobHash.ParseTime((string?)items[at + 5]),
+                TraceParent = NullIfEmpty((string?)items[at + 6]),
+                TraceState = NullIfEmpty((string?)items[at + 7]),
+            };
         }
 
         return (leases, -1);

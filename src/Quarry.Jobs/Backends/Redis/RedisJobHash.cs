@@ -38,7 +38,7 @@ internal static class RedisJobHash
 
         Guid? id = null;
         string type = string.Empty, status = JobStatus.Submitted, payload = string.Empty;
-        string? result = null, error = null, worker = null;
+        string? result = null, error = null, worker = null, traceParent = null, traceState = null;
         var attempts = 0;
         DateTimeOffset? created = null, started = null, finished = null;
         foreach (var item in items)
@@ -89,6 +89,14 @@ internal static class RedisJobHash
             {
                 finished = Time(value);
             }
+            else if (name.SequenceEqual("traceparent"u8))
+            {
+                traceParent = Text(value);
+            }
+            else if (name.SequenceEqual("tracestate"u8))
+            {
+                traceState = Text(value);
+            }
         }
 
         if (id is not { } jobId)
@@ -109,8 +117,13 @@ internal static class RedisJobHash
             CreatedAt = created ?? DateTimeOffset.UnixEpoch,
             StartedAt = started,
             FinishedAt = finished,
+            TraceParent = string.IsNullOrEmpty(traceParent) ? null : traceParent,
+            TraceState = string.IsNullOrEmpty(traceState) ? null : traceState,
         };
     }
+
+    /// <summary>A time field as written by <see cref="FormatTime"/> (or a seeded Unix time), or null when empty or unreadable.</summary>
+    public static DateTimeOffset? ParseTime(string? text) => Time(text);
 
     private static string Text(RedisValue value) => value.IsNull ? string.Empty : (string)value!;
 

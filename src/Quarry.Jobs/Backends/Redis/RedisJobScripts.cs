@@ -56,13 +56,13 @@ internal static class RedisJobScripts
 
     /// <summary>
     /// KEYS: stream, index, seq, counts, sleepers. ARGV: job key prefix, group, created, wake channel, then id, type, payload,
-    /// has start and end ('1' or '0'), start, end per job. Nil, or the repeated id.
+    /// has start and end ('1' or '0'), start, end, traceparent, tracestate ('' when none) per job. Nil, or the repeated id.
     /// </summary>
     public const string Submit = EnsureGroup + Counts + Wake + """
         local stream, index, seq, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
         local prefix, group, created = ARGV[1], ARGV[2], ARGV[3]
         local seen = {}
-        for i = 5, #ARGV, 6 do
+        for i = 5, #ARGV, 8 do
           local id = ARGV[i]
           if seen[id] or redis.call('EXISTS', prefix .. id) == 1 then
             return id
@@ -71,10 +71,10 @@ internal static class RedisJobScripts
         end
         ensure_group(stream, group)
         ensure_counts(counts, index, prefix)
-        local count = (#ARGV - 4) / 6
+        local count = (#ARGV - 4) / 8
         redis.call('HINCRBY', counts, 'submitted', count)
         local number = redis.call('INCRBY', seq, count) - count
-        for i = 5, #ARGV, 6 do
+        for i = 5, #ARGV, 8 do
           local id = ARGV[i]
           local key = prefix .. id
           local entry = redis.call('XADD', stream, '*', 'id', id)
@@ -82,6 +82,12 @@ internal static class RedisJobScripts
             'attempts', 0, 'created', created, 'entry', entry)
           if ARGV[i + 3] == '1' then
             redis.call('HSET', key, 'start', ARGV[i + 4], 'end', ARGV[i + 5])
+          end
+          if ARGV[i + 6] ~= '' then
+            redis.call('HSET', key, 'traceparent', ARGV[i + 6])
+            if ARGV[i + 7] ~= '' then
+              redis.call('HSET', key, 'tracestate', ARGV[i + 7])
+            end
           end
           number = number + 1
           redis.call('ZADD', index, number, id)
@@ -92,8 +98,8 @@ internal static class RedisJobScripts
 
     /// <summary>
     /// KEYS: stream, delayed, claim cursor, counts, index, sleepers. ARGV: job key prefix, group, worker, max, started, now ms,
-    /// lease ms, sleep ms. Returns ms until the next retry is due (-1 if none), then id, type, payload, attempt, entry per
-    /// taken job. When it takes none it raises the sleepers flag for sleep ms, so new work publishes a wake-up.
+    /// lease ms, sleep ms. Returns ms until the next retry is due (-1 if none), then id, type, payload, attempt, entry, created,
+    /// traceparent, tracestate ('' for fields a record lacks) per taken job. When it takes none it raises the sleepers flag for sleep ms, so new work publishes a wake-up.
     /// </summary>
     public const string Take = EnsureGroup + Counts + """
         local stream, delayed, cursor, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -104,7 +110,7 @@ internal static class RedisJobScripts
 
         local function mark(entry, id)
           local key = prefix .. id
-          local job = redis.call('HMGET', key, 'status', 'attempts', 'entry', 'type', 'payload')
+          local job = redis.call('HMGET', key, 'status', 'attempts', 'entry', 'type', 'payload', 'created', 'traceparent', 'tracestate')
           local status = job[1]
           if (status ~= 'submitted' and status ~= 'in progress') or (job[3] and job[3] ~= entry) then
             redis.call('XACK', stream, group, entry)
@@ -118,6 +124,7 @@ internal static class RedisJobScripts
           redis.call('HSET', key, 'status', 'in progress', 'worker', worker, 'attempts', attempt, 'started', started)
           local n = #out
           out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = id, job[4] or '', job[5] or '', attempt, entry
+          out[n + 6], out[n + 7], out[n + 8] = job[6] or '', job[7] or '', job[8] or ''
           taken = taken + 1
         end
 
