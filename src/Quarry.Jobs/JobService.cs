@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Handlers;
@@ -39,7 +40,7 @@ public sealed class JobService(IJobBackend backend, JobHandlers handlers, Worker
         }
 
         var text = payload.GetRawText();
-        if (text.Length > MaxPayloadBytes)
+        if (Encoding.UTF8.GetByteCount(text) > MaxPayloadBytes)
         {
             throw new InvalidJobException($"The payload is larger than {MaxPayloadBytes / 1024} KiB.");
         }

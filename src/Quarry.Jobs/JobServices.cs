@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Jobs.Api;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Handlers;
@@ -20,12 +21,12 @@ public static class JobServices
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).Validate(o =>
+        if (services.Any(d => d.ServiceType == typeof(JobService)))
         {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
+            return services;
+        }
+
+        services.AddJobSettings();
         services.TryAddSingleton<IJobBackend>(sp => JobBackendFactory.Create(
             sp.GetRequiredService<IOptions<JobsOptions>>().Value,
             sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDir,
@@ -43,15 +44,24 @@ public static class JobServices
         return services;
     }
 
+    /// <summary>The <see cref="JobsOptions"/> settings and the basics every process shares, for a capability that keeps its own queues.</summary>
+    public static IServiceCollection AddJobSettings(this IServiceCollection services) =>
+        services.AddQuarryBasics().AddSettings<JobsOptions, JobsOptionsValidator>(JobsOptions.Section);
+
     /// <summary>Runs jobs in this process: <paramref name="concurrency"/> at a time, or the configured serve default when null.</summary>
     public static IServiceCollection AddJobWorker(this IServiceCollection services, string? workerId = null, int? concurrency = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(JobWorker)))
+        {
+            return services;
+        }
+
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
             var host = sp.GetRequiredService<IOptions<HostOptions>>().Value;
-            var slots = concurrency ?? options.ServeWorkers ?? (options.Validate() == "embedded" ? 4 : 0);
+            var slots = concurrency ?? options.ServeWorkers ?? (options.Backend == JobBackendKind.Embedded ? 4 : 0);
             return new WorkerSettings(WorkerIdentity.Resolve(workerId), slots, options.LeaseDuration, options.MaxAttempts, options.RetryDelay,
                 host.ShutdownTimeout * 0.8);
         });

@@ -1,13 +1,26 @@
 namespace Quarry.Jobs;
 
-/// <summary>Settings of the job system, bound from <c>Quarry:Jobs</c> (<c>Quarry__Jobs__...</c>).</summary>
+/// <summary>Where jobs are kept.</summary>
+public enum JobBackendKind
+{
+    /// <summary>SQLite in the data dir; workers in-process or in processes sharing the data dir.</summary>
+    Embedded,
+
+    /// <summary>Redis (streams and hashes).</summary>
+    Redis,
+
+    /// <summary>RabbitMQ for delivery, PostgreSQL for the records.</summary>
+    RabbitMq,
+}
+
+/// <summary>Settings of the job system, bound from <c>Quarry:Jobs</c> (<c>Quarry__Jobs__...</c>); checked by <see cref="JobsOptionsValidator"/>.</summary>
 public sealed class JobsOptions
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Quarry:Jobs";
 
     /// <summary><c>embedded</c> (SQLite in the data dir, workers in-process), <c>redis</c> or <c>rabbitmq</c>.</summary>
-    public string Backend { get; set; } = "embedded";
+    public JobBackendKind Backend { get; set; } = JobBackendKind.Embedded;
 
     /// <summary>
     /// Redis for the <c>redis</c> backend: <c>redis://</c> or <c>rediss://</c> (TLS) <c>[[user]:password@]host[:port][/db]</c>,
@@ -33,6 +46,13 @@ public sealed class JobsOptions
     /// <summary>How long a job stays leased to a silent worker before another may take it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A copy with another <see cref="Prefix"/>, for a capability that keeps its own queue on the same engine.</summary>
+    public JobsOptions WithPrefix(string prefix) => new()
+    {
+        Backend = Backend, Redis = Redis, RedisCaCertificate = RedisCaCertificate, RabbitMq = RabbitMq, Postgres = Postgres,
+        ServeWorkers = ServeWorkers, LeaseDuration = LeaseDuration, MaxAttempts = MaxAttempts, RetryDelay = RetryDelay, Prefix = prefix,
+    };
+
     /// <summary>Attempts before a failing job is marked failed.</summary>
     public int MaxAttempts { get; set; } = 3;
 
@@ -41,33 +61,4 @@ public sealed class JobsOptions
 
     /// <summary>Prefix of keys, tables and queues, so deployments can share engines.</summary>
     public string Prefix { get; set; } = "quarry";
-
-    /// <summary>The backend name, checked; names the variable to set when it is unknown or incomplete.</summary>
-    public string Validate()
-    {
-        var backend = Backend.Trim().ToLowerInvariant();
-        return backend switch
-        {
-            "embedded" => backend,
-            "redis" when !string.IsNullOrWhiteSpace(Redis) => CheckRedis(backend),
-            "redis" => throw new InvalidOperationException("Quarry__Jobs__Backend=redis needs Quarry__Jobs__Redis (e.g. redis://127.0.0.1:6379)."),
-            "rabbitmq" when !string.IsNullOrWhiteSpace(RabbitMq) && !string.IsNullOrWhiteSpace(Postgres) => backend,
-            "rabbitmq" => throw new InvalidOperationException(
-                "Quarry__Jobs__Backend=rabbitmq needs Quarry__Jobs__RabbitMq (amqp://...) and Quarry__Jobs__Postgres (a PostgreSQL connection string)."),
-            _ => throw new InvalidOperationException($"Quarry__Jobs__Backend must be embedded, redis or rabbitmq; got '{Backend}'."),
-        };
-    }
-
-    private string CheckRedis(string backend)
-    {
-        try
-        {
-            _ = Backends.Redis.RedisConnectionString.Parse(Redis!, RedisCaCertificate);
-            return backend;
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException(e.Message, e);
-        }
-    }
 }

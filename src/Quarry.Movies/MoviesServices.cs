@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Movies.Api;
 using Quarry.Movies.Data;
 using Quarry.Movies.Model;
@@ -21,7 +22,6 @@ public static class MoviesServices
     public static IServiceCollection AddMovies(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<MoviesOptions>().BindConfiguration(MoviesOptions.Section);
         services.AddMovieStore();
         services.AddModelArtifacts<MovieModel, MovieModelLoader>("movies", sp => sp.GetRequiredService<IOptions<MoviesOptions>>().Value.PollInterval);
         services.AddHostedService<MovieBootstrap>();
@@ -35,18 +35,14 @@ public static class MoviesServices
     public static IServiceCollection AddMovieStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddQuarryBasics().AddSettings<MoviesOptions, MoviesOptionsValidator>(MoviesOptions.Section);
         services.TryAddSingleton<IMovieStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MoviesOptions>>().Value;
             var dataDir = sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDir;
-            return options.Store.Trim().ToLowerInvariant() switch
-            {
-                "sqlite" => new SqliteMovieStore(Path.Combine(dataDir, SqliteFileName), sp.GetRequiredService<TimeProvider>()),
-                "postgres" when !string.IsNullOrWhiteSpace(options.Postgres) => new PostgresMovieStore(options.Postgres, sp.GetRequiredService<TimeProvider>()),
-                "postgres" => throw new InvalidOperationException("Quarry__Movies__Store=postgres needs Quarry__Movies__Postgres (a PostgreSQL connection string)."),
-                _ => throw new InvalidOperationException($"Quarry__Movies__Store must be sqlite or postgres; got '{options.Store}'."),
-            };
+            return options.Store == MovieStoreKind.Postgres
+                ? new PostgresMovieStore(options.Postgres!, sp.GetRequiredService<TimeProvider>())
+                : new SqliteMovieStore(Path.Combine(dataDir, SqliteFileName), sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<MovieTrainer>();
         return services;

@@ -55,8 +55,9 @@ public static class PlaygroundApi
         {
             form = await request.ReadFormAsync(ct);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException and not BadHttpRequestException)
         {
+            // A truncated multipart body surfaces as an IOException; Kestrel's own refusals (413) keep their status.
             return Invalid($"The form could not be read: {e.Message}");
         }
 
@@ -111,34 +112,15 @@ public static class PlaygroundApi
     /// <summary>Reads <c>{"code": "..."}</c>; anything else is a 400 (or 413 for code over the limit) naming what is wrong.</summary>
     internal static (string? Code, IResult? Problem) ParseJson(ReadOnlyMemory<byte> body, int maxCodeBytes)
     {
-        if (body.IsEmpty)
+        var (doc, problem) = JsonRequest.ParseObject(body, "{\"code\": \"...\"}");
+        if (doc is null)
         {
-            return (null, Invalid("A JSON body {\"code\": \"...\"} is required."));
-        }
-
-        if (RequestBody.Utf8Problem(body.Span) is { } utf8)
-        {
-            return (null, Invalid(utf8));
-        }
-
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            return (null, Invalid($"The body is not valid JSON: {e.Message}"));
+            return (null, Invalid(problem!));
         }
 
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, Invalid($"The body must be a JSON object {{\"code\": \"...\"}}, not {Kind(root.ValueKind)}."));
-            }
-
             if (!root.TryGetProperty("code", out var code))
             {
                 return (null, Invalid("The body has no \"code\" field."));
@@ -146,7 +128,7 @@ public static class PlaygroundApi
 
             if (code.ValueKind != JsonValueKind.String)
             {
-                return (null, Invalid($"\"code\" must be a string, not {Kind(code.ValueKind)}."));
+                return (null, Invalid($"\"code\" must be a string, not {JsonRequest.Describe(code.ValueKind)}."));
             }
 
             return CheckSize(code.GetString()!, maxCodeBytes);
@@ -162,16 +144,6 @@ public static class PlaygroundApi
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Code too large"))
             : (code, null);
     }
-
-    private static string Kind(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "a string",
-    };
 
     private static IResult Invalid(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid playground request");

@@ -19,6 +19,9 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
 
     public PlaygroundOptions Options => options.Value;
 
+    /// <summary>Runs in progress in the local pool (0 when forwarding), for tests that must know the sandboxes are busy.</summary>
+    internal int Running => _pool?.Running ?? 0;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -80,7 +83,7 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
         _http?.Dispose();
     }
 
-    [LoggerMessage(EventId = 5011, Level = LogLevel.Critical, Message = "The Python playground is NOT running; /py/eval and /python answer 503: {Reason}")]
+    [LoggerMessage(EventId = EventIds.PlaygroundEvaluatorUnavailable, Level = LogLevel.Critical, Message = "The Python playground is NOT running; /py/eval and /python answer 503: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
 
     /// <summary>Answers every run with the reason the playground could not start.</summary>
@@ -90,6 +93,6 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
             throw new EvaluatorException(503, "Python playground unavailable", reason);
     }
 
-    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Python runs are forwarded to the evaluator at {Address}")]
+    [LoggerMessage(EventId = EventIds.PlaygroundEvaluatorRemote, Level = LogLevel.Information, Message = "Python runs are forwarded to the evaluator at {Address}")]
     private static partial void LogRemote(ILogger logger, Uri address);
 }

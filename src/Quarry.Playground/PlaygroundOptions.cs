@@ -1,8 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Quarry.Playground;
 
-/// <summary>Settings of the Python playground, bound from the <c>Playground</c> section (<c>Playground__...</c> in the environment).</summary>
+/// <summary>Settings of the Python playground, bound from the <c>Playground</c> section (<c>Playground__...</c> in the environment); checked by <see cref="PlaygroundOptionsValidator"/>.</summary>
 public sealed class PlaygroundOptions
 {
     /// <summary>Configuration section.</summary>
@@ -24,23 +22,18 @@ public sealed class PlaygroundOptions
     public Uri? EvaluatorUrl { get; set; }
 
     /// <summary>Sandboxes kept started and waiting for code.</summary>
-    [Range(0, 64)]
     public int WarmSandboxes { get; set; } = 4;
 
     /// <summary>Runs at once; beyond that requests wait up to <see cref="QueueTimeout"/>, then get 503.</summary>
-    [Range(1, 1024)]
     public int MaxConcurrentRuns { get; set; } = 24;
 
     /// <summary>Longest wait for a free run slot.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Memory all sandboxes together may use (a parent cgroup); 0 for no shared cap.</summary>
-    [Range(0, long.MaxValue)]
     public long TotalMemoryBytes { get; set; } = 2L << 30;
 
     /// <summary>Largest program accepted, in UTF-8 bytes; longer ones get 413.</summary>
-    [Range(1, 4 << 20)]
     public int MaxCodeBytes { get; set; } = 256 << 10;
 
     /// <summary>Per-run limits.</summary>

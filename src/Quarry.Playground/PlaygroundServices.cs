@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 
 namespace Quarry.Playground;
 
@@ -13,7 +15,21 @@ public static class PlaygroundServices
     public static IServiceCollection AddPlayground(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PlaygroundOptions>().BindConfiguration(PlaygroundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (services.Any(d => d.ServiceType == typeof(PlaygroundEvaluator)))
+        {
+            return services;
+        }
+
+        services.AddQuarryBasics().AddSettings<PlaygroundOptions, PlaygroundOptionsValidator>(PlaygroundOptions.Section);
+        services.AddOptions<PlaygroundOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+        {
+            // Named explicitly in Quarry__Services, the playground is the point of this server: without isolation it must
+            // not start at all, unless Playground__Required says otherwise.
+            if (configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] is null && ServerOptions.NamesService(configuration, "playground"))
+            {
+                options.Required = true;
+            }
+        });
         services.AddMetrics();
         services.TryAddSingleton<PlaygroundMetrics>();
         services.AddSingleton<PlaygroundEvaluator>();

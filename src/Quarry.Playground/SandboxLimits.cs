@@ -26,25 +26,4 @@ public sealed record SandboxLimits
 
     /// <summary>Size of the sandbox's <c>/tmp</c> (tmpfs).</summary>
     public long TmpBytes { get; init; } = 16L * 1024 * 1024;
-
-    /// <summary>Throws when a limit is out of range, naming it.</summary>
-    public void Validate()
-    {
-        static void Check(bool ok, string name, string rule)
-        {
-            if (!ok)
-            {
-                throw new ArgumentOutOfRangeException(name, $"Playground limit {name} must be {rule}.");
-            }
-        }
-
-        Check(Wall > TimeSpan.Zero && Wall <= TimeSpan.FromMinutes(10), nameof(Wall), "between 0 and 10 minutes");
-        Check(MemoryBytes >= 16L << 20, nameof(MemoryBytes), "at least 16 MiB");
-        Check(Processes >= 1, nameof(Processes), "at least 1");
-        Check(OutputBytesPerStream >= 1, nameof(OutputBytesPerStream), "at least 1");
-        Check(FileBytes >= 0, nameof(FileBytes), "0 or more");
-        Check(OpenFiles >= 16, nameof(OpenFiles), "at least 16");
-        Check(Cpu >= TimeSpan.FromSeconds(1), nameof(Cpu), "at least 1 s");
-        Check(TmpBytes >= 1L << 20, nameof(TmpBytes), "at least 1 MiB");
-    }
 }

@@ -35,7 +35,6 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     {
         _metrics = metrics;
         _options = options ?? new PlaygroundOptions();
-        _options.Limits.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(_options.WarmSandboxes);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentRuns, 1);
         _logger = logger ?? NullLogger<SandboxPool>.Instance;
@@ -295,12 +294,12 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Python sandbox pool started: {Warm} warm, at most {MaxRuns} runs at once; {Capabilities}")]
+    [LoggerMessage(EventId = EventIds.SandboxPoolStarted, Level = LogLevel.Information, Message = "Python sandbox pool started: {Warm} warm, at most {MaxRuns} runs at once; {Capabilities}")]
     private static partial void LogStarted(ILogger logger, int warm, int maxRuns, string capabilities);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Critical, Message = "UNSAFE: running untrusted Python WITHOUT namespace isolation because Playground__AllowUnsandboxed is set: {Capabilities}")]
+    [LoggerMessage(EventId = EventIds.SandboxPoolUnsafe, Level = LogLevel.Critical, Message = "UNSAFE: running untrusted Python WITHOUT namespace isolation because Playground__AllowUnsandboxed is set: {Capabilities}")]
     private static partial void LogUnsafe(ILogger logger, string capabilities);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "A Python sandbox failed to start; retrying")]
+    [LoggerMessage(EventId = EventIds.SandboxPoolStartFailed, Level = LogLevel.Warning, Message = "A Python sandbox failed to start; retrying")]
     private static partial void LogStartFailed(ILogger logger, Exception exception);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Datasets;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Playlists.Model;
 using Quarry.Playlists.Serving;
 using Quarry.Playlists.Training;
@@ -18,7 +19,7 @@ public static class PlaylistServices
     public static IServiceCollection AddPlaylists(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PlaylistsOptions>().BindConfiguration(PlaylistsOptions.Section);
+        services.AddSettings<PlaylistsOptions, PlaylistsOptionsValidator>(PlaylistsOptions.Section);
         services.AddPlaylistTraining();
         services.AddModelArtifacts<RuleModel, PlaylistModelLoader>("playlists",
             sp => sp.GetRequiredService<IOptions<PlaylistsOptions>>().Value.PollInterval);
@@ -35,7 +36,7 @@ public static class PlaylistServices
     public static IServiceCollection AddPlaylistTraining(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddQuarryBasics();
         services.AddDatasetFetcher();
         services.TryAddSingleton<PlaylistTrainer>();
         return services;

@@ -1,6 +1,6 @@
 namespace Quarry.Predict;
 
-/// <summary>Settings of the diabetes service, bound from <c>Quarry:Diabetes</c> (<c>Quarry__Diabetes__...</c>).</summary>
+/// <summary>Settings of the diabetes service, bound from <c>Quarry:Diabetes</c> (<c>Quarry__Diabetes__...</c>); checked by <see cref="PredictOptionsValidator"/>.</summary>
 public sealed class PredictOptions
 {
     /// <summary>Configuration section.</summary>
@@ -12,6 +12,6 @@ public sealed class PredictOptions
     /// <summary>Train at start when no model exists.</summary>
     public bool Bootstrap { get; set; } = true;
 
-    /// <summary>How often the model checkpoint is re-read.</summary>
+    /// <summary>How often the model checkpoint is re-read (10 ms to 1 hour).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

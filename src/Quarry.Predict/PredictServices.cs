@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Datasets;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Jobs.Handlers;
 using Quarry.Predict.Model;
 using Quarry.Predict.Serving;
@@ -21,8 +22,7 @@ public static partial class PredictServices
     public static IServiceCollection AddPredictWorker(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PredictOptions>().BindConfiguration(PredictOptions.Section);
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddQuarryBasics().AddSettings<PredictOptions, PredictOptionsValidator>(PredictOptions.Section);
         services.TryAddSingleton<DiabetesTrainer>();
         services.AddModelArtifacts<DiabetesModel, Loader>("diabetes", sp => sp.GetRequiredService<IOptions<PredictOptions>>().Value.PollInterval);
         services.AddSingleton<IJobHandler, PredictJobHandler>();
@@ -80,7 +80,7 @@ public static partial class PredictServices
             }
         }
 
-        [LoggerMessage(EventId = 6100, Level = LogLevel.Error, Message = "Diabetes model training at start failed: {Reason}")]
+        [LoggerMessage(EventId = EventIds.PredictServicesFailed, Level = LogLevel.Error, Message = "Diabetes model training at start failed: {Reason}")]
         private static partial void LogFailed(ILogger logger, Exception exception, string reason);
     }
 }

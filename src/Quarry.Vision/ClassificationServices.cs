@@ -5,6 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
+using Quarry.Jobs;
 using Quarry.Vision.Model;
 using Quarry.Vision.Service;
 using Quarry.Vision.Service.Kubernetes;
@@ -20,13 +22,11 @@ public static class ClassificationServices
     public static IServiceCollection AddClassification(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<ClassificationOptions>().BindConfiguration(ClassificationOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClassificationOptions>, ClassificationOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddJobSettings().AddSettings<ClassificationOptions, ClassificationOptionsValidator>(ClassificationOptions.Section);
         services.TryAddSingleton<LocalExecutor>();
         KubernetesExecutorRegistration.AddParts(services);
         services.TryAddSingleton<IClassificationExecutor>(sp =>
-            sp.GetRequiredService<IOptions<ClassificationOptions>>().Value.Executor.Trim().Equals("kubernetes", StringComparison.OrdinalIgnoreCase)
+            sp.GetRequiredService<IOptions<ClassificationOptions>>().Value.Executor == ExecutorKind.Kubernetes
                 ? sp.GetRequiredService<KubernetesExecutor>()
                 : sp.GetRequiredService<LocalExecutor>());
         services.AddMetrics();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
 using Quarry.Cli;
 using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Jobs;
 using Quarry.Movies;
 using Quarry.Playground;
@@ -33,17 +34,12 @@ public static class QuarryApp
         builder.Services.AddSingleton(new UiLink("API reference", ServerSetup.ApiReferencePath, "Every endpoint, to read and try out (the OpenAPI document is /openapi/v1.json).", 1000));
         configure?.Invoke(builder);
         var services = EnabledServices(builder.Configuration);
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[ServicesKey]) && services.Contains("playground")
-            && builder.Configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] is null)
-        {
-            // Named explicitly, the playground is the point of this server: without isolation it must not start at all.
-            builder.Configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] = "true";
-        }
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
         {
             service.Add(builder.Services);
         }
 
+        SettingsServices.CheckFormats(builder.Services, builder.Configuration);
         var app = builder.Build();
         app.UseQuarryServer();
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
@@ -56,7 +52,7 @@ public static class QuarryApp
     }
 
     /// <summary>Configuration key listing the services a server runs (<c>Quarry__Services</c>, comma-separated).</summary>
-    public const string ServicesKey = "Quarry:Services";
+    public const string ServicesKey = ServerOptions.ServicesKey;
 
     /// <summary>Every service, in the order they are composed; all run unless <see cref="ServicesKey"/> says otherwise.</summary>
     internal static readonly IReadOnlyList<(string Name, Action<IServiceCollection> Add, Action<WebApplication> Map)> Services =
@@ -87,8 +83,8 @@ public static class QuarryApp
         var unknown = names.Where(n => !known.Contains(n)).ToList();
         if (unknown.Count > 0 || names.Count == 0)
         {
-            throw new InvalidOperationException(
-                $"Quarry__Services names {(unknown.Count == 0 ? "no service" : "unknown services: " + string.Join(", ", unknown))}; known: {string.Join(", ", known)}.");
+            throw new BadSettingsException([
+                $"Quarry__Services must list services from {string.Join(", ", known)} (was '{value}'{(unknown.Count == 0 ? "" : ": unknown " + string.Join(", ", unknown))})"]);
         }
 
         if (names.Contains("predictions"))

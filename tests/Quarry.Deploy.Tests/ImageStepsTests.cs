@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Quarry.Deploy.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Deploy.Tests;
 
@@ -10,7 +11,11 @@ public sealed class PublishedImage : IAsyncLifetime
 {
     internal Dockerfile Dockerfile { get; } = Dockerfile.Load();
 
-    public string Directory { get; } = ReadableByAll(System.IO.Directory.CreateTempSubdirectory("quarry-publish-").FullName);
+    private readonly TempDirectory _output = new("quarry-publish-");
+
+    public PublishedImage() => Directory = ReadableByAll(_output.Path);
+
+    public string Directory { get; }
 
     internal Tool.Result? Publish { get; private set; }
 
@@ -40,15 +45,7 @@ public sealed class PublishedImage : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
-
+        _output.Dispose();
         return ValueTask.CompletedTask;
     }
 }
@@ -146,7 +143,7 @@ public sealed class ImageStepsTests(PublishedImage published) : IClassFixture<Pu
             var sandbox = masked.Sandbox();
             await sandbox.PrepareAsync();
             var refused = await RunInAsync(sandbox, null, TimeSpan.FromMinutes(2));
-            Assert.Equal(1, refused.ExitCode);
+            Assert.Equal(2, refused.ExitCode);
             Assert.Contains("Can't mount proc", refused.Both, StringComparison.Ordinal);
         }
 

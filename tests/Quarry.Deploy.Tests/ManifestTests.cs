@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Routing;
 using Quarry.Cli;
 using Quarry.Deploy.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Deploy.Tests;
 
@@ -341,7 +342,8 @@ public sealed class ManifestTests
     /// <summary>The routes `quarry serve` maps when started with <paramref name="environment"/> (the app is built, not started).</summary>
     private static HashSet<string> ServedRoutes(IReadOnlyDictionary<string, string?> environment)
     {
-        var app = QuarryApp.Build(new ServeSettings("http://127.0.0.1:0", Path.GetTempPath()), builder =>
+        using var dataDir = new TempDirectory();
+        var app = QuarryApp.Build(new ServeSettings("http://127.0.0.1:0", dataDir.Path), builder =>
             builder.Configuration.AddInMemoryCollection(environment.Where(kv => kv.Value is not null)
                 .Select(kv => KeyValuePair.Create(kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value))));
         try

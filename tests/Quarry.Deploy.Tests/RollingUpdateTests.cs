@@ -24,15 +24,8 @@ public sealed partial class RollingUpdateTests
     [Fact]
     public async Task Replacing_both_servers_and_then_the_dataset_drops_no_request()
     {
-        var work = Directory.CreateTempSubdirectory("quarry-rollout-").FullName;
-        try
-        {
-            await RolloutAsync(work);
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        using var work = new TempDirectory("quarry-rollout-");
+        await RolloutAsync(work.Path);
     }
 
     private static async Task RolloutAsync(string work)

@@ -1,3 +1,5 @@
+using Quarry.TestSupport;
+
 namespace Quarry.Playground.Tests;
 
 /// <summary>Per-run cgroups: each sandbox gets its own with the configured limits, and none outlives its pool.</summary>
@@ -16,13 +18,13 @@ public sealed class CgroupTests
         const int marker = 37;
         await using (var pool = new SandboxPool(new PlaygroundOptions { Limits = new SandboxLimits { Processes = marker }, WarmSandboxes = 2 }))
         {
-            Assert.True(await Host.EventuallyAsync(() => pool.ReadyCount == 2, TimeSpan.FromSeconds(5)));
+            await Wait.UntilAsync(() => pool.ReadyCount == 2, TimeSpan.FromSeconds(5), "two warm sandboxes");
             Assert.Equal(2, PopulatedRunCgroups(marker));
             var r = await pool.EvaluateAsync("print(1)", ct);
             Assert.Equal("1\n", r.Stdout);
         }
 
-        Assert.True(await Host.EventuallyAsync(() => RunCgroups(marker).Count == 0, TimeSpan.FromSeconds(5)), "run cgroups were left behind");
+        await Wait.UntilAsync(() => RunCgroups(marker).Count == 0, TimeSpan.FromSeconds(5), "the run cgroups to be removed");
     }
 
     [Fact]

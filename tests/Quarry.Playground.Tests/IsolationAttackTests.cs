@@ -1,73 +1,45 @@
 using System.Net;
 using System.Net.Sockets;
+using Quarry.TestSupport;
 
 namespace Quarry.Playground.Tests;
 
 /// <summary>Hostile code aimed at the host's files, environment, network, processes and kernel.</summary>
 public sealed class IsolationAttackTests(PoolFixture fixture) : IClassFixture<PoolFixture>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task HostFilesAreInvisible()
     {
         string repo = FindRepoRoot();
-        var r = await RunAsync($$"""
-import os
-for path in ['/etc/shadow', '/etc/passwd', '/root', '/home', '{{repo}}', '{{repo}}/Quarry.slnx', '/usr/bin/python3']:
-    try:
-        if os.path.isdir(path):
-            os.listdir(path)
-        else:
-            open(path, 'rb').read(1)
-        print('READ', path)
-    except OSError as e:
-        print('DENIED', path, type(e).__name__)
-""");
+        var r = await fixture.RunAsync(HostileCode.OnEachPath(
+            "READ", HostileCode.Read, "/etc/shadow", "/etc/passwd", "/root", "/home", repo, repo + "/Quarry.slnx", "/usr/bin/python3"));
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("READ /usr/bin/python3", r.Stdout, StringComparison.Ordinal);
         Assert.Single(r.Stdout.Split('\n'), l => l.StartsWith("READ", StringComparison.Ordinal));
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
     public async Task ServerEnvironmentNeverLeaks()
     {
         Assert.Equal(PoolFixture.SecretValue, Environment.GetEnvironmentVariable(PoolFixture.SecretName));
-        var r = await RunAsync("""
-import os
-print(dict(os.environ))
-for p in os.listdir('/proc'):
-    if p.isdigit() or p == 'self':
-        for name in ('environ', 'cmdline'):
-            try:
-                print(p, name, open('/proc/' + p + '/' + name, 'rb').read())
-            except OSError as e:
-                print(p, name, 'denied', e)
-""");
+        var r = await fixture.RunAsync(HostileCode.ServerEnvironment);
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("1 environ", r.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(PoolFixture.SecretValue, r.Stdout + r.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(PoolFixture.SecretName, r.Stdout + r.Stderr, StringComparison.Ordinal);
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
     public async Task WritesOutsideTmpFail()
     {
-        var r = await RunAsync("""
-for path in ['/x', '/etc/x', '/usr/x', '/bin/x', '/dev/x', '/dev/shm/x', '/proc/x', '/proc/sys/kernel/hostname', '/tmp/ok']:
-    try:
-        with open(path, 'w') as f:
-            f.write('x')
-        print('WROTE', path)
-    except OSError as e:
-        print('DENIED', path, type(e).__name__)
-""");
+        var r = await fixture.RunAsync(HostileCode.OnEachPath(
+            "WROTE", HostileCode.Write, "/x", "/etc/x", "/usr/x", "/bin/x", "/dev/x", "/dev/shm/x", "/proc/x", "/proc/sys/kernel/hostname", "/tmp/ok"));
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("WROTE /tmp/ok", r.Stdout, StringComparison.Ordinal);
         Assert.Single(r.Stdout.Split('\n'), l => l.StartsWith("WROTE", StringComparison.Ordinal));
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
@@ -76,7 +48,7 @@ for path in ['/x', '/etc/x', '/usr/x', '/bin/x', '/dev/x', '/dev/shm/x', '/proc/
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var r = await RunAsync($$"""
+        var r = await fixture.RunAsync($$"""
 import socket
 attempts = [(socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_NETLINK, socket.SOCK_RAW), (socket.AF_PACKET, socket.SOCK_RAW)]
 for family, kind in attempts:
@@ -98,24 +70,24 @@ print('UNIX OK')
         Assert.DoesNotContain("CONNECTED", r.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("OPENED", r.Stdout, StringComparison.Ordinal);
         Assert.False(listener.Pending());
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
     public async Task KillingEverythingOnlyKillsTheSandbox()
     {
         int self = Environment.ProcessId;
-        var r = await RunAsync($"import os\nfor pid in ({self}, os.getppid(), 1):\n    try:\n        os.kill(pid, 9)\n    except OSError as e:\n        print('no', pid, e.errno, flush=True)\nos.kill(-1, 9)\nprint('alive')");
+        var r = await fixture.RunAsync($"import os\nfor pid in ({self}, os.getppid(), 1):\n    try:\n        os.kill(pid, 9)\n    except OSError as e:\n        print('no', pid, e.errno, flush=True)\nos.kill(-1, 9)\nprint('alive')");
         Assert.DoesNotContain("alive", r.Stdout, StringComparison.Ordinal);
         Assert.False(r.ExitCode == 0, $"exit {r.ExitCode}");
         Assert.False(System.Diagnostics.Process.GetCurrentProcess().HasExited);
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
     public async Task DangerousSyscallsAreRefused()
     {
-        var r = await RunAsync("""
+        var r = await fixture.RunAsync("""
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 calls = {'ptrace': (101, 16, 1), 'mount': (165, 0, 0), 'unshare': (272, 0x10000000, 0), 'setns': (308, 0, 0),
@@ -131,41 +103,32 @@ for name, (nr, a, b) in calls.items():
         var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(11, lines.Length);
         Assert.All(lines, l => Assert.EndsWith(" -1 1", l, StringComparison.Ordinal));
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
     public async Task NoServerDescriptorsAreInherited()
     {
-        var r = await RunAsync("import os\nfor f in sorted(os.listdir('/proc/self/fd'), key=int):\n    try:\n        print(f, os.readlink('/proc/self/fd/' + f))\n    except OSError:\n        pass");
+        var r = await fixture.RunAsync("import os\nfor f in sorted(os.listdir('/proc/self/fd'), key=int):\n    try:\n        print(f, os.readlink('/proc/self/fd/' + f))\n    except OSError:\n        pass");
         Assert.Equal(0, r.ExitCode);
         var fds = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         // stdin (now /dev/null), stdout, stderr and the end-marker pipe; nothing of the server's.
         Assert.Equal(4, fds.Length);
         Assert.Equal("0 /dev/null", fds[0]);
-        await AssertHealthyAsync();
+        await fixture.AssertHealthyAsync();
     }
 
     [Fact]
     public async Task SignalsExitAsCodeAndCpuLimitKills()
     {
-        var r = await RunAsync("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)");
+        var r = await fixture.RunAsync("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)");
         Assert.Equal(137, r.ExitCode);
         Assert.False(r.TimedOut);
-        var cpu = await RunAsync("while True:\n    pass");
+        var cpu = await fixture.RunAsync("while True:\n    pass");
         Assert.Equal(128 + 24, cpu.ExitCode);
         Assert.False(cpu.TimedOut);
-        await AssertHealthyAsync();
-    }
-
-    private async Task<EvalResult> RunAsync(string code) => await fixture.Pool.EvaluateAsync(code, Ct);
-
-    private async Task AssertHealthyAsync()
-    {
-        var r = await fixture.Pool.EvaluateAsync("print(1)", Ct);
-        Assert.Equal("1\n", r.Stdout);
-        Assert.Equal(0, r.ExitCode);
+        await fixture.AssertHealthyAsync();
     }
 
     private static string FindRepoRoot()

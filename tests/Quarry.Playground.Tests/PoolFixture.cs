@@ -18,4 +18,14 @@ public sealed class PoolFixture : IAsyncLifetime
     }
 
     public async ValueTask DisposeAsync() => await Pool.DisposeAsync();
+
+    public Task<EvalResult> RunAsync(string code) => Pool.EvaluateAsync(code, TestContext.Current.CancellationToken);
+
+    /// <summary>After an attack: the next run works as usual.</summary>
+    public async Task AssertHealthyAsync()
+    {
+        var r = await RunAsync("print(1)");
+        Assert.Equal("1\n", r.Stdout);
+        Assert.Equal(0, r.ExitCode);
+    }
 }

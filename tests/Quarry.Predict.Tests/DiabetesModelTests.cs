@@ -5,22 +5,17 @@ using Quarry.Learn.Tabular;
 using Quarry.Predict.Model;
 using Quarry.Predict.Serving;
 using Quarry.Predict.Training;
+using Quarry.TestSupport;
 
 namespace Quarry.Predict.Tests;
 
 public sealed class DiabetesModelTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "quarry-diabetes-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Demo_data_is_deterministic_and_readable_with_both_classes()
@@ -37,13 +32,13 @@ public sealed class DiabetesModelTests : IDisposable
     public async Task Training_picks_the_better_candidate_and_the_artifact_round_trips()
     {
         var trainer = new DiabetesTrainer(TimeProvider.System, NullLogger<DiabetesTrainer>.Instance);
-        var result = await trainer.TrainAsync(DiabetesSynthetic.Csv(), "demo", true, _dir, 42, Ct);
+        var result = await trainer.TrainAsync(DiabetesSynthetic.Csv(), "demo", true, _temp.Path, 42, Ct);
         var model = result.Model;
         Assert.Equal(model.Candidates.MaxBy(c => c.MeanAccuracy)!.Kind, model.Kind);
         Assert.True(model.Candidates.All(c => c.MeanAccuracy > 0.6), "both candidates learn the planted signal");
         Assert.Equal(154, model.HeldOutRows.Count);
 
-        var path = DiabetesTrainer.Store(_dir).ArtifactPath(result.Publication);
+        var path = DiabetesTrainer.Store(_temp.Path).ArtifactPath(result.Publication);
         var read = DiabetesModelFile.Read(path);
         Assert.Equal((model.Kind, model.Demo, model.Source), (read.Kind, read.Demo, read.Source));
         Assert.Equal(model.HeldOutLabels, read.HeldOutLabels);
@@ -63,7 +58,7 @@ public sealed class DiabetesModelTests : IDisposable
     public async Task The_job_handler_scores_rows_with_the_loaded_model_and_refuses_bad_ones()
     {
         var trainer = new DiabetesTrainer(TimeProvider.System, NullLogger<DiabetesTrainer>.Instance);
-        var result = await trainer.TrainAsync(DiabetesSynthetic.Csv(), "demo", true, _dir, 42, Ct);
+        var result = await trainer.TrainAsync(DiabetesSynthetic.Csv(), "demo", true, _temp.Path, 42, Ct);
         var swap = new ModelSwap<DiabetesModel>();
         var handler = new PredictJobHandler(swap);
         using var payload = JsonDocument.Parse("""{"rows":[[6,148,72,35,0,33.6,0.627,50]]}""");

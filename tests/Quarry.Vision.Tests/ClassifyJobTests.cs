@@ -6,12 +6,13 @@ using Quarry.Learn.Neural;
 using Quarry.Vision.Datasets;
 using Quarry.Vision.Model;
 using Quarry.Vision.Training;
+using Quarry.TestSupport;
 
 namespace Quarry.Vision.Tests;
 
 public sealed partial class ClassifyJobTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly HttpClient _http = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -58,7 +59,7 @@ public sealed partial class ClassifyJobTests : IDisposable
         var percent = (int)Math.Floor(result.Accuracy * 100);
         Assert.Contains($"Accuracy of the network on the 10K test images: {percent} %", output.ToString(), StringComparison.Ordinal);
 
-        var run = _folder.Sub("run");
+        var run = _folder.File("run");
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(run, ClassifyJob.ResultFileName), Ct));
         Assert.Equal("cnn", json.RootElement.GetProperty("model").GetString());
         Assert.Equal(result.Accuracy, json.RootElement.GetProperty("accuracy").GetDouble());
@@ -73,7 +74,7 @@ public sealed partial class ClassifyJobTests : IDisposable
         Assert.Equal([20, 30, 50, 60], curve.Select(p => p.Step));
         Assert.True(curve[^1].Loss < curve[0].Loss);
 
-        var models = ClassifyJob.Models(_folder.Sub("data"), "mnist");
+        var models = ClassifyJob.Models(_folder.File("data"), "mnist");
         var publication = models.ReadCheckpoint();
         Assert.NotNull(publication);
         Assert.Equal(result.Artifact, models.ArtifactPath(publication));
@@ -85,7 +86,7 @@ public sealed partial class ClassifyJobTests : IDisposable
     [Fact]
     public async Task A_failed_job_marks_its_progress_file_failed()
     {
-        var own = _folder.Sub("own");
+        var own = _folder.File("own");
         SyntheticImages.WriteMnistLayout(own, train: 50, test: 10, seed: 2);
         var truncated = Path.Combine(own, "train-images-idx3-ubyte.gz");
         File.WriteAllBytes(truncated, File.ReadAllBytes(truncated)[..200]);
@@ -136,7 +137,7 @@ public sealed partial class ClassifyJobTests : IDisposable
 
     private async Task<ClassifyResult> RunAsync(NetworkKind kind, TextWriter output, int train = 600, int epochs = 1, int batch = 20)
     {
-        var own = _folder.Sub("own");
+        var own = _folder.File("own");
         SyntheticImages.WriteMnistLayout(own, train, test: 200, seed: 7);
         var job = new ClassifyJob(new DigitDatasetStore(new DatasetFetcher(_http)), TimeProvider.System);
         return await job.RunAsync(Options(kind, epochs, batch) with { DatasetDir = own }, output, cancellationToken: Ct);
@@ -148,8 +149,8 @@ public sealed partial class ClassifyJobTests : IDisposable
         Model = kind,
         Epochs = epochs,
         BatchSize = batch,
-        DataDir = _folder.Sub("data"),
-        OutDir = _folder.Sub("run"),
+        DataDir = _folder.File("data"),
+        OutDir = _folder.File("run"),
         Version = "1.2.3",
     };
 

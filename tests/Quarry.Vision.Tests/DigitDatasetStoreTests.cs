@@ -7,18 +7,19 @@ using Microsoft.Extensions.Logging;
 using Quarry.Core.Datasets;
 using Quarry.Learn.Data;
 using Quarry.Vision.Datasets;
+using Quarry.TestSupport;
 
 namespace Quarry.Vision.Tests;
 
 public sealed class DigitDatasetStoreTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly HttpClient _http = new();
     private readonly string _served;
 
     public DigitDatasetStoreTests()
     {
-        _served = _folder.Sub("served");
+        _served = _folder.File("served");
         SyntheticImages.WriteMnistLayout(_served, train: 60, test: 20, seed: 1);
     }
 
@@ -39,9 +40,9 @@ public sealed class DigitDatasetStoreTests : IDisposable
         {
             base1 = server.Urls.Single() + "/files/";
             var log = new StringWriter();
-            var paths = await Store().ResolveAsync(dataset, _folder.Sub("data"), null, ["http://127.0.0.1:9/", base1], log, cancellationToken: Ct);
+            var paths = await Store().ResolveAsync(dataset, _folder.File("data"), null, ["http://127.0.0.1:9/", base1], log, cancellationToken: Ct);
 
-            Assert.Equal(Path.Combine(DigitDatasetStore.CacheFolder(_folder.Sub("data"), dataset), "train-images-idx3-ubyte.gz"), paths.TrainImages);
+            Assert.Equal(Path.Combine(DigitDatasetStore.CacheFolder(_folder.File("data"), dataset), "train-images-idx3-ubyte.gz"), paths.TrainImages);
             Assert.Equal(File.ReadAllBytes(Path.Combine(_served, "t10k-labels-idx1-ubyte.gz")), File.ReadAllBytes(paths.TestLabels));
             Assert.Contains($"Downloading {base1}train-images-idx3-ubyte.gz to {paths.TrainImages}", log.ToString(), StringComparison.Ordinal);
             Assert.Equal(20, ImageSet.Load(paths.TestImages, paths.TestLabels).Count);
@@ -49,7 +50,7 @@ public sealed class DigitDatasetStoreTests : IDisposable
 
         // The server is gone: the cached files are used and nothing is downloaded.
         var again = new StringWriter();
-        var cached = await Store().ResolveAsync(dataset, _folder.Sub("data"), null, [base1], again, cancellationToken: Ct);
+        var cached = await Store().ResolveAsync(dataset, _folder.File("data"), null, [base1], again, cancellationToken: Ct);
         Assert.Equal("", again.ToString());
         Assert.True(File.Exists(cached.TrainLabels));
     }
@@ -61,9 +62,9 @@ public sealed class DigitDatasetStoreTests : IDisposable
         var dataset = good with { TrainLabels = good.TrainLabels with { GzipMd5 = new string('0', 32) } };
         await using var server = await FileServerAsync();
         var error = await Assert.ThrowsAsync<IOException>(() =>
-            Store().ResolveAsync(dataset, _folder.Sub("data"), null, [server.Urls.Single() + "/files/"], TextWriter.Null, cancellationToken: Ct));
+            Store().ResolveAsync(dataset, _folder.File("data"), null, [server.Urls.Single() + "/files/"], TextWriter.Null, cancellationToken: Ct));
 
-        var target = Path.Combine(DigitDatasetStore.CacheFolder(_folder.Sub("data"), dataset), "train-labels-idx1-ubyte.gz");
+        var target = Path.Combine(DigitDatasetStore.CacheFolder(_folder.File("data"), dataset), "train-labels-idx1-ubyte.gz");
         Assert.StartsWith(target + ":", error.Message, StringComparison.Ordinal);
         Assert.Contains("MD5 does not match", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(target));
@@ -84,7 +85,7 @@ public sealed class DigitDatasetStoreTests : IDisposable
         }
 
         await using var server = await FileServerAsync();
-        var paths = await Store().ResolveAsync(dataset, _folder.Sub("data"), null, [server.Urls.Single() + "/files/"], TextWriter.Null, cancellationToken: Ct);
+        var paths = await Store().ResolveAsync(dataset, _folder.File("data"), null, [server.Urls.Single() + "/files/"], TextWriter.Null, cancellationToken: Ct);
         Assert.True(DigitDatasetStore.Matches(paths.TrainImages, dataset.TrainImages));
     }
 
@@ -92,7 +93,7 @@ public sealed class DigitDatasetStoreTests : IDisposable
     public async Task Unreachable_mirrors_give_one_error_listing_each()
     {
         var error = await Assert.ThrowsAsync<IOException>(() => Store().ResolveAsync(
-            DigitDataset.Kmnist, _folder.Sub("data"), null, ["http://127.0.0.1:9/a/", "ftp://example.invalid/"], TextWriter.Null, cancellationToken: Ct));
+            DigitDataset.Kmnist, _folder.File("data"), null, ["http://127.0.0.1:9/a/", "ftp://example.invalid/"], TextWriter.Null, cancellationToken: Ct));
         Assert.Contains("could not download kmnist's train-images-idx3-ubyte.gz from any mirror", error.Message, StringComparison.Ordinal);
         Assert.Contains("http://127.0.0.1:9/a/train-images-idx3-ubyte.gz: Connection refused", error.Message, StringComparison.Ordinal);
         Assert.Contains("ftp://example.invalid/: not an http(s) address", error.Message, StringComparison.Ordinal);
@@ -103,32 +104,32 @@ public sealed class DigitDatasetStoreTests : IDisposable
     {
         await using var server = await FileServerAsync();
         var error = await Assert.ThrowsAsync<IOException>(() => Store().ResolveAsync(
-            DigitDataset.Mnist, _folder.Sub("data"), null, [server.Urls.Single() + "/nothing/"], TextWriter.Null, cancellationToken: Ct));
+            DigitDataset.Mnist, _folder.File("data"), null, [server.Urls.Single() + "/nothing/"], TextWriter.Null, cancellationToken: Ct));
         Assert.Contains("answered 404", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Files_placed_by_hand_raw_or_gzip_are_used_as_they_are()
     {
-        var cache = DigitDatasetStore.CacheFolder(_folder.Sub("data"), DigitDataset.Mnist);
+        var cache = DigitDatasetStore.CacheFolder(_folder.File("data"), DigitDataset.Mnist);
         SyntheticImages.WriteMnistLayout(cache, train: 30, test: 10, seed: 4, gzip: false);
-        var paths = await Store().ResolveAsync(DigitDataset.Mnist, _folder.Sub("data"), null, ["http://127.0.0.1:9/"], TextWriter.Null, cancellationToken: Ct);
+        var paths = await Store().ResolveAsync(DigitDataset.Mnist, _folder.File("data"), null, ["http://127.0.0.1:9/"], TextWriter.Null, cancellationToken: Ct);
         Assert.Equal(Path.Combine(cache, "train-images-idx3-ubyte"), paths.TrainImages);
 
-        var own = _folder.Sub("own");
+        var own = _folder.File("own");
         SyntheticImages.WriteMnistLayout(own, train: 30, test: 10, seed: 4, gzip: true);
-        paths = await Store().ResolveAsync(DigitDataset.Mnist, _folder.Sub("data"), own, null, TextWriter.Null, cancellationToken: Ct);
+        paths = await Store().ResolveAsync(DigitDataset.Mnist, _folder.File("data"), own, null, TextWriter.Null, cancellationToken: Ct);
         Assert.Equal(Path.Combine(own, "t10k-labels-idx1-ubyte.gz"), paths.TestLabels);
     }
 
     [Fact]
     public async Task A_dataset_folder_missing_a_file_names_it_and_downloads_nothing()
     {
-        var own = _folder.Sub("own");
+        var own = _folder.File("own");
         SyntheticImages.WriteMnistLayout(own, train: 30, test: 10, seed: 4);
         File.Delete(Path.Combine(own, "t10k-images-idx3-ubyte.gz"));
         var error = await Assert.ThrowsAsync<FileNotFoundException>(() =>
-            Store().ResolveAsync(DigitDataset.Mnist, _folder.Sub("data"), own, null, TextWriter.Null, cancellationToken: Ct));
+            Store().ResolveAsync(DigitDataset.Mnist, _folder.File("data"), own, null, TextWriter.Null, cancellationToken: Ct));
         Assert.Contains(Path.Combine(own, "t10k-images-idx3-ubyte"), error.Message, StringComparison.Ordinal);
     }
 

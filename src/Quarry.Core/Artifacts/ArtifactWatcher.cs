@@ -142,15 +142,15 @@ public sealed partial class ArtifactWatcher<T> : BackgroundService where T : cla
         }
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Loaded {Model} model v{Version} from {ModelDate} in {ElapsedMs:F1} ms")]
+    [LoggerMessage(EventId = EventIds.ArtifactWatcherLoaded, Level = LogLevel.Information, Message = "Loaded {Model} model v{Version} from {ModelDate} in {ElapsedMs:F1} ms")]
     private static partial void LogLoaded(ILogger logger, string model, string version, string modelDate, double elapsedMs);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Rejected {Model} artifact {Path}: {Reason}; the current model keeps serving")]
+    [LoggerMessage(EventId = EventIds.ArtifactWatcherRejected, Level = LogLevel.Error, Message = "Rejected {Model} artifact {Path}: {Reason}; the current model keeps serving")]
     private static partial void LogRejected(ILogger logger, Exception exception, string model, string path, string reason);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Unreadable {Model} checkpoint {Path}: {Reason}")]
+    [LoggerMessage(EventId = EventIds.ArtifactWatcherBadCheckpoint, Level = LogLevel.Warning, Message = "Unreadable {Model} checkpoint {Path}: {Reason}")]
     private static partial void LogBadCheckpoint(ILogger logger, string model, string path, string reason);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "No file events for {Path} ({Reason}); polling only")]
+    [LoggerMessage(EventId = EventIds.ArtifactWatcherNoFileEvents, Level = LogLevel.Debug, Message = "No file events for {Path} ({Reason}); polling only")]
     private static partial void LogNoFileEvents(ILogger logger, string path, string reason);
 }

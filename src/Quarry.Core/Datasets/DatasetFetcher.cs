@@ -241,12 +241,12 @@ public sealed partial class DatasetFetcher
         _ => false,
     };
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Dataset {Path} already downloaded from {Uri}; reusing it")]
+    [LoggerMessage(EventId = EventIds.DatasetFetcherReused, Level = LogLevel.Information, Message = "Dataset {Path} already downloaded from {Uri}; reusing it")]
     private static partial void LogReused(ILogger logger, string path, Uri uri);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Downloaded dataset {Uri} to {Path}")]
+    [LoggerMessage(EventId = EventIds.DatasetFetcherDownloaded, Level = LogLevel.Information, Message = "Downloaded dataset {Uri} to {Path}")]
     private static partial void LogDownloaded(ILogger logger, Uri uri, string path);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Download of {Uri} interrupted at {Bytes} bytes ({Reason}); resuming in {DelayMs} ms")]
+    [LoggerMessage(EventId = EventIds.DatasetFetcherRetry, Level = LogLevel.Warning, Message = "Download of {Uri} interrupted at {Bytes} bytes ({Reason}); resuming in {DelayMs} ms")]
     private static partial void LogRetry(ILogger logger, Uri uri, long bytes, string reason, double delayMs);
 }

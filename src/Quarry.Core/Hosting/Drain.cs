@@ -67,11 +67,11 @@ public sealed partial class Drain(IOptions<ServerOptions> options, TimeProvider 
     /// <inheritdoc />
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.DrainDraining, Level = LogLevel.Information,
         Message = "Shutdown requested: readiness now fails; draining {InFlight} in-flight request(s), minimum {DrainDelaySeconds} s")]
     private static partial void LogDraining(ILogger logger, int inFlight, double drainDelaySeconds);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.DrainDrained, Level = LogLevel.Information,
         Message = "Drain finished with {InFlight} request(s) still in flight after {ElapsedMs:F0} ms; closing listeners")]
     private static partial void LogDrained(ILogger logger, int inFlight, double elapsedMs);
 }

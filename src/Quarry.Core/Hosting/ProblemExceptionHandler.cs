@@ -47,6 +47,6 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         _ => "Bad request",
     };
 
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    [LoggerMessage(EventId = EventIds.ProblemExceptionHandlerUnhandled, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
 }

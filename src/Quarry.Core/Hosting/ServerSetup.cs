@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Quarry.Core.Settings;
 using Quarry.Core.Telemetry;
 using Scalar.AspNetCore;
 
@@ -19,12 +21,7 @@ public static class ServerSetup
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        services.AddOptions<ServerOptions>()
-            .Bind(builder.Configuration.GetSection(ServerOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServerOptions>, DataDirValidator>();
-        services.AddSingleton(TimeProvider.System);
+        services.AddQuarryBasics();
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -50,6 +47,17 @@ public static class ServerSetup
         return builder;
     }
 
+    /// <summary>
+    /// What every Quarry process (<c>serve</c>, <c>worker</c> and the one-shot commands) shares: the <see cref="ServerOptions"/>
+    /// settings, checked at start, and the clock. Safe to call more than once.
+    /// </summary>
+    public static IServiceCollection AddQuarryBasics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSettings<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
     /// <summary>The interactive API reference, served from the package's own copy of the viewer (no CDN); it reads <c>/openapi/v1.json</c>.</summary>
     public const string ApiReferencePath = "/api-reference";
 

@@ -35,38 +35,20 @@ public static class JobsApi
         return endpoints;
     }
 
+    private const string SubmitBody = "{\"start\": \"go!\", \"end\": \"stop!\"} or {\"type\": \"...\", \"payload\": {...}}";
+
     internal static async Task<Results<Ok<JobView>, Ok<SubmittedRange>, ProblemHttpResult>> SubmitAsync(
         HttpRequest request, JobService service, CancellationToken cancellationToken)
     {
-        var body = await RequestBody.ReadAsync(request, cancellationToken);
-        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+        var (document, problem) = await JsonRequest.ReadObjectAsync(request, SubmitBody, cancellationToken);
+        if (document is null)
         {
-            return Invalid("A JSON body is required: {\"start\": \"go!\", \"end\": \"stop!\"} or {\"type\": \"...\", \"payload\": {...}}.");
-        }
-
-        if (RequestBody.Utf8Problem(body.Span) is { } utf8)
-        {
-            return Invalid(utf8);
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            return Invalid($"The body is not valid JSON: {e.Message}");
+            return Invalid(problem!);
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Invalid("The body must be a JSON object.");
-            }
-
             try
             {
                 if (!root.TryGetProperty("type", out var type))
@@ -148,20 +130,9 @@ public static class JobsApi
                 statusCode: StatusCodes.Status409Conflict, title: "Job cannot be cancelled");
     }
 
-    /// <summary>An endpoint filter that answers 503 with Retry-After when the job backend is down, for any endpoint that submits jobs.</summary>
-    public static async ValueTask<object?> BackendDown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (JobBackendUnavailableException e)
-        {
-            context.HttpContext.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem($"The job backend is unavailable: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Job backend unavailable");
-        }
-    }
+    /// <summary>Answers 503 with the reason while the job backend is unreachable.</summary>
+    public static readonly Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> BackendDown =
+        Unavailable.When(e => e is JobBackendUnavailableException, "Job backend unavailable", e => $"The job backend is unavailable: {e.Message}");
 
     private static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid job request");

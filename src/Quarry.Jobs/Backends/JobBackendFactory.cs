@@ -15,10 +15,10 @@ public static class JobBackendFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = new JobBackendOptions { LeaseDuration = options.LeaseDuration, Prefix = options.Prefix, Clock = clock };
-        return options.Validate() switch
+        return options.Backend switch
         {
-            "redis" => new RedisJobBackend(options.Redis!, settings, options.RedisCaCertificate),
-            "rabbitmq" => new RabbitMqJobBackend(options.RabbitMq!, options.Postgres!, settings),
+            JobBackendKind.Redis => new RedisJobBackend(options.Redis!, settings, options.RedisCaCertificate),
+            JobBackendKind.RabbitMq => new RabbitMqJobBackend(options.RabbitMq!, options.Postgres!, settings),
             _ => new SqliteJobBackend(Path.Combine(dataDir, EmbeddedFileName), settings),
         };
     }

@@ -333,18 +333,18 @@ public sealed partial class JobWorker(
         }
     }
 
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Worker {Worker} taking jobs from the {Backend} backend, {Concurrency} at a time")]
+    [LoggerMessage(EventId = EventIds.JobWorkerStarted, Level = LogLevel.Information, Message = "Worker {Worker} taking jobs from the {Backend} backend, {Concurrency} at a time")]
     private static partial void LogStarted(ILogger logger, string worker, string backend, int concurrency);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Worker {Worker} stopped: {Completed} completed, {Failed} failed attempts")]
+    [LoggerMessage(EventId = EventIds.JobWorkerStopped, Level = LogLevel.Information, Message = "Worker {Worker} stopped: {Completed} completed, {Failed} failed attempts")]
     private static partial void LogStopped(ILogger logger, string worker, long completed, long failed);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Job backend {Backend} unavailable ({Reason}); retrying in {Seconds:F1} s")]
+    [LoggerMessage(EventId = EventIds.JobWorkerUnavailable, Level = LogLevel.Warning, Message = "Job backend {Backend} unavailable ({Reason}); retrying in {Seconds:F1} s")]
     private static partial void LogUnavailable(ILogger logger, string backend, string reason, double seconds);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Job {Id} ({Type}) attempt {Attempt} failed (will retry: {Retry}): {Error}")]
+    [LoggerMessage(EventId = EventIds.JobWorkerJobFailed, Level = LogLevel.Warning, Message = "Job {Id} ({Type}) attempt {Attempt} failed (will retry: {Retry}): {Error}")]
     private static partial void LogJobFailed(ILogger logger, Guid id, string type, int attempt, bool retry, string error);
 
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Stopping: waiting up to {Seconds:F0} s for {Running} running job(s)")]
+    [LoggerMessage(EventId = EventIds.JobWorkerDraining, Level = LogLevel.Information, Message = "Stopping: waiting up to {Seconds:F0} s for {Running} running job(s)")]
     private static partial void LogDraining(ILogger logger, int running, double seconds);
 }

@@ -61,6 +61,9 @@ public static partial class MoviesApi
             ? TypedResults.Ok(MovieView.From(movie))
             : TypedResults.Problem($"No movie has id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Movie not found");
 
+    private static readonly Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> StoreDown =
+        Unavailable.When(Training.MovieBootstrap.IsStoreFailure, "Movie store unavailable", e => $"The movie store is unavailable: {e.Message}");
+
     internal static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> RecommendAsync(
         HttpRequest request, ModelSwap<MovieModel> swap, RecommendationMetrics metrics, CancellationToken ct)
     {
@@ -68,11 +71,11 @@ public static partial class MoviesApi
         var loaded = swap.Current;
         if (loaded is null)
         {
-            return NotReady(request.HttpContext);
+            return Unavailable.ModelNotReady(request.HttpContext, "movie");
         }
 
         var body = await RequestBody.ReadAsync(request, ct);
-        if (!TryParseRecommend(body.Span, out var liked, out var limit, out var error))
+        if (!TryParseRecommend(body, out var liked, out var limit, out var error))
         {
             return Invalid(error);
         }
@@ -119,7 +122,7 @@ public static partial class MoviesApi
         var loaded = swap.Current;
         if (loaded is null)
         {
-            return NotReady(context);
+            return Unavailable.ModelNotReady(context, "movie");
         }
 
         var likes = await store.GetLikesAsync(user, ct);
@@ -129,22 +132,21 @@ public static partial class MoviesApi
     }
 
     /// <summary>Reads <c>{"liked":[ids],"limit":n}</c> whatever the content type.</summary>
-    internal static bool TryParseRecommend(ReadOnlySpan<byte> body, out int[] liked, out int limit, out string error)
+    internal static bool TryParseRecommend(ReadOnlyMemory<byte> body, out int[] liked, out int limit, out string error)
     {
         liked = [];
         limit = 10;
-        error = "";
-        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        var (doc, problem) = JsonRequest.ParseObject(body, "{\"liked\": [movie ids], \"limit\": 10}");
+        error = problem ?? "";
+        if (doc is null)
         {
-            error = "A JSON body {\"liked\": [movie ids], \"limit\": 10} is required.";
             return false;
         }
 
-        try
+        using (doc)
         {
-            using var doc = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("liked", out var list) || list.ValueKind != JsonValueKind.Array)
+            if (!root.TryGetProperty("liked", out var list) || list.ValueKind != JsonValueKind.Array)
             {
                 error = "The body must be an object with 'liked': a list of movie ids.";
                 return false;
@@ -178,38 +180,12 @@ public static partial class MoviesApi
             liked = ids;
             return true;
         }
-        catch (JsonException e)
-        {
-            error = $"The body is not valid JSON: {e.Message}";
-            return false;
-        }
-    }
-
-    private static async ValueTask<object?> StoreDown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (Exception e) when (Training.MovieBootstrap.IsStoreFailure(e))
-        {
-            context.HttpContext.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem($"The movie store is unavailable: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Movie store unavailable");
-        }
     }
 
     private static bool TryRange(string? text, int min, int max, int fallback, out int value)
     {
         value = fallback;
         return text is null || (int.TryParse(text, out value) && value >= min && value <= max);
-    }
-
-    private static ProblemHttpResult NotReady(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "5";
-        return TypedResults.Problem("No movie model is loaded yet; training may still be running. Retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready");
     }
 
     private static ProblemHttpResult Invalid(string detail) =>

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Quarry.Movies.Data;
 
-public sealed partial class PostgresMovieStore
+internal sealed partial class PostgresMovieStore
 {
     public async Task<Movie?> GetMovieAsync(int id, CancellationToken ct)
     {

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace Quarry.Movies.Data;
 
 /// <summary>The movie store in PostgreSQL: set-based statements, binary COPY for bulk ratings.</summary>
-public sealed partial class PostgresMovieStore : IMovieStore
+internal sealed partial class PostgresMovieStore : IMovieStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Quarry.Movies.Data;
 
-public sealed partial class SqliteMovieStore
+internal sealed partial class SqliteMovieStore
 {
     public async Task<Movie?> GetMovieAsync(int id, CancellationToken ct)
     {

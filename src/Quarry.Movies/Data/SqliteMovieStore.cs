@@ -1,9 +1,11 @@
 using Microsoft.Data.Sqlite;
+using Quarry.Core.Data;
+using static Quarry.Core.Data.SqliteCommands;
 
 namespace Quarry.Movies.Data;
 
 /// <summary>The movie store in one SQLite file (WAL): one writer connection behind a lock, pooled reader connections.</summary>
-public sealed partial class SqliteMovieStore : IMovieStore
+internal sealed partial class SqliteMovieStore : IMovieStore
 {
     private const int SqliteConstraintForeignKey = 787;
 
@@ -95,13 +97,13 @@ public sealed partial class SqliteMovieStore : IMovieStore
             foreach (var movie in movies)
             {
                 var genres = MovieKeys.DistinctGenres(movie);
-                Bind(upsert, movie.Id, movie.Title, MovieKeys.Fold(movie.Title), movie.Year, MovieKeys.JoinGenres(genres));
+                upsert.BindAll(movie.Id, movie.Title, MovieKeys.Fold(movie.Title), movie.Year, MovieKeys.JoinGenres(genres));
                 upsert.ExecuteNonQuery();
-                Bind(clearGenres, movie.Id);
+                clearGenres.BindAll(movie.Id);
                 clearGenres.ExecuteNonQuery();
                 foreach (var genre in genres)
                 {
-                    Bind(addGenre, MovieKeys.Fold(genre), movie.Id, genre);
+                    addGenre.BindAll(MovieKeys.Fold(genre), movie.Id, genre);
                     addGenre.ExecuteNonQuery();
                 }
             }
@@ -136,7 +138,7 @@ public sealed partial class SqliteMovieStore : IMovieStore
         {
             using (var exists = Prepare(writer, "SELECT 1 FROM movies WHERE id = $id", "$id"))
             {
-                Bind(exists, movie);
+                exists.BindAll(movie);
                 if (exists.ExecuteScalar() is null)
                 {
                     return false;
@@ -150,7 +152,7 @@ public sealed partial class SqliteMovieStore : IMovieStore
                 long next;
                 using (var sequence = Prepare(writer, SqliteMovieSchema.NextLikeSeq, "$user"))
                 {
-                    Bind(sequence, user);
+                    sequence.BindAll(user);
                     next = (long)sequence.ExecuteScalar()!;
                 }
 
@@ -220,26 +222,5 @@ public sealed partial class SqliteMovieStore : IMovieStore
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    internal static SqliteCommand Prepare(SqliteConnection connection, string sql, params ReadOnlySpan<string> parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    private static void Bind(SqliteCommand command, params ReadOnlySpan<object?> values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
     }
 }

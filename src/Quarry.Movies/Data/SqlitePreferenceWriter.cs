@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Quarry.Core.Data;
 
 namespace Quarry.Movies.Data;
 
@@ -19,11 +20,11 @@ internal sealed class SqlitePreferenceWriter : IDisposable
 
     public SqlitePreferenceWriter(SqliteConnection writer)
     {
-        _insert = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.InsertPreference, "$user", "$movie", "$rating", "$ts", "$seq");
-        _read = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.ReadPreference, "$user", "$movie");
-        _update = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.UpdatePreference, "$user", "$movie", "$rating", "$ts", "$seq");
-        _delete = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.DeletePreference, "$user", "$movie");
-        _addPositives = SqliteMovieStore.Prepare(writer, SqliteMovieSchema.AddPositives, "$id", "$delta");
+        _insert = SqliteCommands.Prepare(writer, SqliteMovieSchema.InsertPreference, "$user", "$movie", "$rating", "$ts", "$seq");
+        _read = SqliteCommands.Prepare(writer, SqliteMovieSchema.ReadPreference, "$user", "$movie");
+        _update = SqliteCommands.Prepare(writer, SqliteMovieSchema.UpdatePreference, "$user", "$movie", "$rating", "$ts", "$seq");
+        _delete = SqliteCommands.Prepare(writer, SqliteMovieSchema.DeletePreference, "$user", "$movie");
+        _addPositives = SqliteCommands.Prepare(writer, SqliteMovieSchema.AddPositives, "$id", "$delta");
     }
 
     /// <summary>The stored preference of the user for the movie, if any.</summary>

@@ -82,10 +82,10 @@ internal sealed partial class MovieBootstrap(
         }
     }
 
-    [LoggerMessage(EventId = 5100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.MovieBootstrapGenerating, Level = LogLevel.Information,
         Message = "No movie model yet: importing a synthetic demo catalog from {Path} and training on it (set Quarry__Movies__Bootstrap=false to skip)")]
     private static partial void LogGenerating(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Error, Message = "Movie store preparation or demo training failed: {Reason}")]
+    [LoggerMessage(EventId = EventIds.MovieBootstrapFailed, Level = LogLevel.Error, Message = "Movie store preparation or demo training failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string reason);
 }

@@ -83,10 +83,10 @@ public sealed partial class MovieTrainer(IMovieStore store, TimeProvider clock, 
             ? EaseModel.Train(data, options.Ease, progress, ct)
             : ItemKnnModel.Train(data, options.Neighbours, progress: progress, ct: ct);
 
-    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Training on {Users:N0} users, {Movies:N0} movies, {Likes:N0} positive preferences")]
+    [LoggerMessage(EventId = EventIds.MovieTrainerRead, Level = LogLevel.Information, Message = "Training on {Users:N0} users, {Movies:N0} movies, {Likes:N0} positive preferences")]
     private static partial void LogRead(ILogger logger, int users, int movies, long likes);
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.MovieTrainerPublished, Level = LogLevel.Information,
         Message = "Published {Kind} movie model ({Movies:N0} movies, {Users:N0} users) from {ModelDate} in {Seconds:F1} s")]
     private static partial void LogPublished(ILogger logger, string kind, int movies, int users, string modelDate, double seconds);
 }

@@ -41,7 +41,7 @@ public static class PlaylistApi
         var loaded = swap.Current;
         if (loaded is null)
         {
-            return NotReady(request.HttpContext);
+            return Unavailable.ModelNotReady(request.HttpContext, "playlist");
         }
 
         var body = await RequestBody.ReadAsync(request, cancellationToken);
@@ -82,7 +82,7 @@ public static class PlaylistApi
         var loaded = swap.Current;
         if (loaded is null)
         {
-            return NotReady(context);
+            return Unavailable.ModelNotReady(context, "playlist");
         }
 
         var take = 20;
@@ -100,13 +100,6 @@ public static class PlaylistApi
 
         var songs = loaded.Model.SearchSongs(search, take).Select(s => new SongEntry(s.Song, s.Playlists)).ToArray();
         return TypedResults.Ok(new SongsResponse(songs, loaded.Model.Songs.Count, loaded.Publication.Version, loaded.Publication.ModelDate));
-    }
-
-    private static ProblemHttpResult NotReady(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "5";
-        return TypedResults.Problem("No playlist model is loaded yet; training may still be running. Retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready");
     }
 
     /// <summary>Response of <c>POST /api/recommend</c>.</summary>

@@ -10,17 +10,13 @@ internal sealed record RecommendRequest(IReadOnlyList<string> Songs, int Limit)
     public const int MaxLimit = 100;
     public const int DefaultLimit = 10;
 
+    /// <summary>The body a client should send, for messages.</summary>
+    private const string Expected = "{\"songs\": [\"...\"]}";
+
     /// <summary>Parses <c>{"songs":[...],"limit":n}</c>; other properties are ignored.</summary>
     public static RecommendRequest Parse(ReadOnlySpan<byte> body, out string? error)
     {
-        error = null;
-        if (body.IsEmpty || body.Trim(" \t\r\n"u8).IsEmpty)
-        {
-            error = "A JSON body {\"songs\": [\"...\"]} is required.";
-            return Empty;
-        }
-
-        error = Core.Hosting.RequestBody.Utf8Problem(body);
+        error = Core.Hosting.JsonRequest.OpeningProblem(body, Expected);
         if (error is not null)
         {
             return Empty;
@@ -28,10 +24,10 @@ internal sealed record RecommendRequest(IReadOnlyList<string> Songs, int Limit)
 
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
+            var reader = new Utf8JsonReader(body, Core.Hosting.JsonRequest.ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                error = "The body must be a JSON object like {\"songs\": [\"...\"]}.";
+                error = $"The body must be a JSON object {Expected}.";
                 return Empty;
             }
 
@@ -75,6 +71,12 @@ internal sealed record RecommendRequest(IReadOnlyList<string> Songs, int Limit)
         catch (JsonException e)
         {
             error = $"The body is not valid JSON: {e.Message}";
+            return Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escaping a lone UTF-16 surrogate is valid JSON but no .NET string.
+            error = "A song name is not valid Unicode text (it escapes a lone surrogate).";
             return Empty;
         }
     }

@@ -51,10 +51,10 @@ internal sealed partial class PlaylistBootstrap(
         }
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.PlaylistBootstrapGenerating, Level = LogLevel.Information,
         Message = "No playlist model yet: generating demo playlists at {Path} and training on them (set Quarry__Playlists__Bootstrap=false to skip)")]
     private static partial void LogGenerating(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Demo playlist training failed: {Reason}; /api/recommend stays unavailable until a model is published")]
+    [LoggerMessage(EventId = EventIds.PlaylistBootstrapFailed, Level = LogLevel.Error, Message = "Demo playlist training failed: {Reason}; /api/recommend stays unavailable until a model is published")]
     private static partial void LogFailed(ILogger logger, Exception exception, string reason);
 }

@@ -105,14 +105,14 @@ public sealed partial class PlaylistTrainer(DatasetFetcher fetcher, TimeProvider
         }
     }
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.PlaylistTrainerUpToDate, Level = LogLevel.Information,
         Message = "Model v{Version} for {Source} is already trained ({ModelDate}); nothing to do (use --force to retrain)")]
     private static partial void LogUpToDate(ILogger logger, string version, string source, string modelDate);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Read {Playlists:N0} playlists, {Songs:N0} songs, {Rows:N0} rows from {Path}")]
+    [LoggerMessage(EventId = EventIds.PlaylistTrainerRead, Level = LogLevel.Information, Message = "Read {Playlists:N0} playlists, {Songs:N0} songs, {Rows:N0} rows from {Path}")]
     private static partial void LogRead(ILogger logger, int playlists, int songs, long rows, string path);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.PlaylistTrainerPublished, Level = LogLevel.Information,
         Message = "Published model v{Version} from {ModelDate}: {Itemsets:N0} frequent itemsets, {Rules:N0} rules, {Seconds:F2} s")]
     private static partial void LogPublished(ILogger logger, string version, string modelDate, int itemsets, int rules, double seconds);
 }

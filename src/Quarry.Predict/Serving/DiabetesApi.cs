@@ -24,22 +24,17 @@ public static class DiabetesApi
 
     internal static async Task<IResult> PredictAsync(HttpRequest request, JobService jobs, string? wait, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, ct);
-        JsonDocument doc;
-        try
+        var (doc, problem) = await JsonRequest.ReadObjectAsync(request, "{\"rows\": [[8 numbers], ...]}", ct);
+        if (doc is null)
         {
-            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            return Invalid(body.IsEmpty ? "A JSON body {\"rows\": [[8 numbers], ...]} is required." : $"The body is not valid JSON: {e.Message}");
+            return Invalid(problem!);
         }
 
         using (doc)
         {
-            if (PredictRequest.Parse(doc.RootElement, out _) is { } problem)
+            if (PredictRequest.Parse(doc.RootElement, out _) is { } invalid)
             {
-                return Invalid(problem);
+                return Invalid(invalid);
             }
 
             var job = await jobs.SubmitAsync(PredictJobHandler.JobType, doc.RootElement, ct);
@@ -51,8 +46,8 @@ public static class DiabetesApi
             var done = await jobs.WaitAsync(job.Id, Deadline, ct);
             return done switch
             {
-                { Status: JobStatus.Complete, Result: { } result } => Results.Text(
-                    result.Insert(1, $"\"jobId\":\"{job.Id}\",\"worker\":{JsonSerializer.Serialize(done.Worker)},"), "application/json"),
+                { Status: JobStatus.Complete, Result: { } result } => TypedResults.Ok(
+                    PredictionAnswer.From(job.Id, done.Worker, JsonSerializer.Deserialize(result, PredictionJson.Default.PredictionResult)!)),
                 { Status: JobStatus.Failed } => TypedResults.Problem($"The prediction job failed: {done.Error}", statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "Prediction failed"),
                 _ => TypedResults.Accepted($"/jobs/{job.Id}", new { id = job.Id, status = done?.Status, detail = "Still running; poll the job." }),

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Quarry.Core.Artifacts;
 using Quarry.Jobs.Handlers;
@@ -33,22 +31,46 @@ public sealed class PredictJobHandler(ModelSwap<DiabetesModel> swap) : IJobHandl
 
         // A worker that has not loaded a model yet fails the attempt; the retry finds it loaded.
         var loaded = swap.Current ?? throw new InvalidOperationException($"Worker {context.Worker} has no diabetes model loaded yet.");
-        var json = new StringBuilder(32 + (rows.Length * 16));
-        json.Append("{\"probabilities\":[");
-        var classes = new StringBuilder(rows.Length * 2);
+        var probabilities = new float[rows.Length];
+        var classes = new int[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
             var p = loaded.Model.Predict(rows[i]);
-            json.Append(i == 0 ? "" : ",").Append(p.ToString("0.######", CultureInfo.InvariantCulture));
-            classes.Append(i == 0 ? "" : ",").Append(p >= 0.5f ? '1' : '0');
+            probabilities[i] = MathF.Round(p, 6);
+            classes[i] = p >= 0.5f ? 1 : 0;
         }
 
-        json.Append("],\"classes\":[").Append(classes).Append("],\"version\":\"").Append(loaded.Publication.Version)
-            .Append("\",\"modelDate\":\"").Append(loaded.Publication.ModelDate).Append("\",\"model\":\"").Append(loaded.Model.Kind)
-            .Append("\",\"demo\":").Append(loaded.Model.Demo ? "true" : "false").Append('}');
-        return Task.FromResult<string?>(json.ToString());
+        var result = new PredictionResult(probabilities, classes, loaded.Publication.Version, loaded.Publication.ModelDate, loaded.Model.Kind, loaded.Model.Demo);
+        return Task.FromResult<string?>(JsonSerializer.Serialize(result, PredictionJson.Default.PredictionResult));
     }
 }
+
+/// <summary>What a <c>diabetes.predict</c> job stores as its result.</summary>
+/// <param name="Probabilities">Probability of diabetes per row, rounded to 6 decimals.</param>
+/// <param name="Classes">1 where the probability is at least 0.5, else 0.</param>
+/// <param name="Version">The model's version.</param>
+/// <param name="ModelDate">When the model was published.</param>
+/// <param name="Model">The model's kind (logistic or mlp).</param>
+/// <param name="Demo">True when the model was trained on seeded demo data.</param>
+public sealed record PredictionResult(float[] Probabilities, int[] Classes, string Version, string ModelDate, string Model, bool Demo);
+
+/// <summary>What <c>POST /api/diabetes/predict</c> answers: the job's result with the job's id and the worker that ran it.</summary>
+public sealed record PredictionAnswer(
+    Guid JobId, string? Worker, float[] Probabilities, int[] Classes, string Version, string ModelDate, string Model, bool Demo)
+{
+    /// <summary>The answer for job <paramref name="jobId"/> run by <paramref name="worker"/>.</summary>
+    public static PredictionAnswer From(Guid jobId, string? worker, PredictionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new(jobId, worker, result.Probabilities, result.Classes, result.Version, result.ModelDate, result.Model, result.Demo);
+    }
+}
+
+/// <summary>Source-generated JSON for the prediction records (camelCase, as the web defaults).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(PredictionResult))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(PredictionAnswer))]
+public sealed partial class PredictionJson : System.Text.Json.Serialization.JsonSerializerContext;
 
 /// <summary>Parses and validates <c>{"rows": [[...], ...]}</c>.</summary>
 public static class PredictRequest

@@ -61,9 +61,9 @@ public sealed partial class DiabetesTrainer(TimeProvider clock, ILogger<Diabetes
         return new DiabetesTrainingResult(publication, model);
     }
 
-    [LoggerMessage(EventId = 6000, Level = LogLevel.Information, Message = "Candidate {Kind}: {Accuracy:F2}% ± {Std:F2} cross-validated accuracy")]
+    [LoggerMessage(EventId = EventIds.DiabetesTrainerCandidate, Level = LogLevel.Information, Message = "Candidate {Kind}: {Accuracy:F2}% ± {Std:F2} cross-validated accuracy")]
     private static partial void LogCandidate(ILogger logger, string kind, double accuracy, double std);
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Published {Kind} diabetes model ({Accuracy:F2}% in CV) from {ModelDate}; demo data: {Demo}")]
+    [LoggerMessage(EventId = EventIds.DiabetesTrainerPublished, Level = LogLevel.Information, Message = "Published {Kind} diabetes model ({Accuracy:F2}% in CV) from {ModelDate}; demo data: {Demo}")]
     private static partial void LogPublished(ILogger logger, string kind, double accuracy, string modelDate, bool demo);
 }

@@ -44,7 +44,7 @@ public static class ClassificationApi
     internal static async Task<Results<Ok<Submitted>, ProblemHttpResult>> SubmitAsync(
         Tier tier, HttpRequest request, IClassificationExecutor executor, ClassificationMetrics metrics, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonObjectBody.ReadObjectAsync(request, Expected, cancellationToken);
+        var (document, problem) = await JsonRequest.ReadObjectAsync(request, Expected, cancellationToken);
         if (document is null)
         {
             return Invalid(problem!);
@@ -83,19 +83,9 @@ public static class ClassificationApi
             ? TypedResults.Ok(job)
             : TypedResults.Problem($"No classification job has id {Clip(id)}.", statusCode: StatusCodes.Status404NotFound, title: "Job not found");
 
-    /// <summary>Turns an executor that cannot work now into 503 with the reason and a retry hint.</summary>
-    internal static async ValueTask<object?> ExecutorDown(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (ExecutorUnavailableException e)
-        {
-            context.HttpContext.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Classification jobs unavailable");
-        }
-    }
+    /// <summary>Answers 503 with the reason while the executor cannot take or list jobs.</summary>
+    internal static readonly Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> ExecutorDown =
+        Unavailable.When(e => e is ExecutorUnavailableException, "Classification jobs unavailable", e => e.Message);
 
     private static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid classification request");

@@ -1,5 +1,15 @@
 namespace Quarry.Vision.Service;
 
+/// <summary>Where classification jobs run.</summary>
+public enum ExecutorKind
+{
+    /// <summary>Child processes of this server, each in its own CPU-limited cgroup.</summary>
+    Local,
+
+    /// <summary>Kubernetes Jobs through the API server.</summary>
+    Kubernetes,
+}
+
 /// <summary>Settings of the classification service, bound from <c>Quarry:Classification</c> (<c>Quarry__Classification__...</c>).</summary>
 public sealed class ClassificationOptions
 {
@@ -7,7 +17,7 @@ public sealed class ClassificationOptions
     public const string Section = "Quarry:Classification";
 
     /// <summary><c>local</c> (child processes of this server) or <c>kubernetes</c> (Jobs through the API server).</summary>
-    public string Executor { get; set; } = "local";
+    public ExecutorKind Executor { get; set; } = ExecutorKind.Local;
 
     /// <summary>Epochs each job trains (the original's 5).</summary>
     public int Epochs { get; set; } = 5;

@@ -55,7 +55,7 @@ public static class DigitPredictionApi
         }
         else
         {
-            var (document, problem) = await JsonObjectBody.ReadObjectAsync(request, Expected, cancellationToken);
+            var (document, problem) = await JsonRequest.ReadObjectAsync(request, Expected, cancellationToken);
             if (document is null)
             {
                 return Invalid(problem!);
@@ -72,10 +72,8 @@ public static class DigitPredictionApi
 
         if (models.Current is not { } current)
         {
-            response.Headers.RetryAfter = "10";
-            return TypedResults.Problem(
-                "No MNIST model has been trained yet: start one with POST /img-classification/free or /premium and {\"dataset\": \"mnist\"}.",
-                statusCode: StatusCodes.Status503ServiceUnavailable, title: "No digit model yet");
+            return Unavailable.Problem(request.HttpContext, "No digit model yet",
+                "No MNIST model has been trained yet: start one with POST /img-classification/free or /premium and {\"dataset\": \"mnist\"}.", 10);
         }
 
         var probabilities = new float[ImageNetwork.Classes];

@@ -1,17 +1,21 @@
 using Microsoft.Extensions.Logging.Console;
+using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 
 namespace Quarry.Cli;
 
 /// <summary>Services for one-shot commands: logs go to stderr so stdout carries only results.</summary>
 internal static class CliHost
 {
+    /// <summary>The services <paramref name="configure"/> adds on the shared basics, with every setting checked.</summary>
+    /// <exception cref="BadSettingsException">A setting is bad; <see cref="RunAsync"/> reports it and exits with code 2.</exception>
     public static ServiceProvider Services(Action<IServiceCollection> configure, string? dataDir = null)
     {
         var services = new ServiceCollection();
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         QuarryApp.ApplyDataDir(configuration, dataDir);
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddOptions<Core.Hosting.ServerOptions>().Bind(configuration.GetSection(Core.Hosting.ServerOptions.Section));
+        services.AddQuarryBasics();
         services.AddLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Information);
@@ -24,7 +28,16 @@ internal static class CliHost
             logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         configure(services);
-        return services.BuildServiceProvider();
+        SettingsServices.CheckFormats(services, configuration);
+        var provider = services.BuildServiceProvider();
+        var failures = SettingsServices.Failures(provider);
+        if (failures.Count > 0)
+        {
+            provider.Dispose();
+            throw new BadSettingsException(failures);
+        }
+
+        return provider;
     }
 
     /// <summary>The data directory: the option, then each environment variable in turn, then ./quarry-data.</summary>
@@ -37,6 +50,10 @@ internal static class CliHost
         try
         {
             return await body();
+        }
+        catch (BadSettingsException e)
+        {
+            return SettingsServices.Report(e.Failures);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or HttpRequestException
                                       or UnauthorizedAccessException or FileNotFoundException)

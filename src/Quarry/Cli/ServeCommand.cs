@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using Quarry.Core.Settings;
 
 namespace Quarry.Cli;
 
@@ -24,10 +25,24 @@ internal static class ServeCommand
             try
             {
                 await using var app = QuarryApp.Build(settings);
+                var failures = SettingsServices.Failures(app.Services);
+                if (failures.Count > 0)
+                {
+                    return SettingsServices.Report(failures);
+                }
+
                 await app.RunAsync();
                 return 0;
             }
-            catch (Exception e) when (e is InvalidOperationException or OptionsValidationException)
+            catch (BadSettingsException e)
+            {
+                return SettingsServices.Report(e.Failures);
+            }
+            catch (OptionsValidationException e)
+            {
+                return SettingsServices.Report(e.Failures);
+            }
+            catch (InvalidOperationException e)
             {
                 // A capability that cannot start safely (e.g. the playground without isolation) stops the server before it serves.
                 await Console.Error.WriteLineAsync($"error: the server did not start: {e.Message}");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Quarry.Core.Hosting;
+using Quarry.Core.Settings;
 using Quarry.Core.Telemetry;
 using Quarry.Jobs;
 using Quarry.Predict;
@@ -34,8 +34,7 @@ internal static class WorkerCommand
         {
             if (parse.GetValue(concurrency) is < 1 or > 1024)
             {
-                await Console.Error.WriteLineAsync("--concurrency must be from 1 to 1024.");
-                return 2;
+                return SettingsServices.Report([$"--concurrency must be from 1 to 1024 (was {parse.GetValue(concurrency)})"]);
             }
 
             string[]? scrapeUrls = null;
@@ -44,8 +43,7 @@ internal static class WorkerCommand
                 (scrapeUrls, var problem) = MetricsUrls.Parse(given);
                 if (problem is not null)
                 {
-                    await Console.Error.WriteLineAsync($"error: {problem}");
-                    return 2;
+                    return SettingsServices.Report([problem]);
                 }
             }
 
@@ -56,7 +54,6 @@ internal static class WorkerCommand
             web?.WebHost.UseUrls(scrapeUrls!);
             QuarryApp.ApplyDataDir(builder.Configuration, parse.GetValue(dataDir));
             QuarryApp.ConfigureLogging(builder.Logging);
-            builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateDataAnnotations();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = parse.GetValue(shutdown) ?? TimeSpan.FromSeconds(30));
             builder.Services.AddHealthChecks();
             builder.Services.AddJobs().AddJobWorker(parse.GetValue(workerId), parse.GetValue(concurrency));
@@ -64,6 +61,7 @@ internal static class WorkerCommand
             IHost host;
             try
             {
+                SettingsServices.CheckFormats(builder.Services, builder.Configuration);
                 builder.AddQuarryTelemetry("worker", prometheus: scrapeUrls is not null);
                 if (web is not null)
                 {
@@ -76,6 +74,14 @@ internal static class WorkerCommand
                     host = ((HostApplicationBuilder)builder).Build();
                 }
             }
+            catch (BadSettingsException e)
+            {
+                return SettingsServices.Report(e.Failures);
+            }
+            catch (OptionsValidationException e)
+            {
+                return SettingsServices.Report(e.Failures);
+            }
             catch (InvalidOperationException e)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Message}");
@@ -84,11 +90,20 @@ internal static class WorkerCommand
 
             using (host)
             {
+                if (SettingsServices.Failures(host.Services) is { Count: > 0 } failures)
+                {
+                    return SettingsServices.Report(failures);
+                }
+
                 try
                 {
                     await host.RunAsync(CancellationToken.None); // the host's own SIGTERM handling drives shutdown
                 }
-                catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+                catch (OptionsValidationException e)
+                {
+                    return SettingsServices.Report(e.Failures);
+                }
+                catch (InvalidOperationException e)
                 {
                     await Console.Error.WriteLineAsync($"error: {e.Message}");
                     return 1;

@@ -1,19 +1,20 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quarry.Core.Artifacts;
+using Quarry.TestSupport;
 
 namespace Quarry.Core.Tests.Artifacts;
 
 public sealed class ArtifactWatcherTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "quarry-watch-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
     private readonly ModelSwap<string> _swap = new();
     private readonly TextLoader _loader;
     private readonly ArtifactWatcher<string> _watcher;
 
     public ArtifactWatcherTests()
     {
-        _loader = new TextLoader(new ArtifactDirectory(_root, "model", "txt"));
+        _loader = new TextLoader(new ArtifactDirectory(_temp.Path, "model", "txt"));
         _watcher = new ArtifactWatcher<string>(_swap, _loader, TimeProvider.System, NullLogger<ArtifactWatcher<string>>.Instance);
     }
 
@@ -22,10 +23,7 @@ public sealed class ArtifactWatcherTests : IDisposable
     public void Dispose()
     {
         _watcher.Dispose();
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
+        _temp.Dispose();
     }
 
     [Fact]
@@ -86,12 +84,7 @@ public sealed class ArtifactWatcherTests : IDisposable
         try
         {
             await PublishAsync("live");
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (_swap.Current?.Model != "live")
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the watcher did not load the new model");
-                await Task.Delay(20, Ct);
-            }
+            await Wait.UntilAsync(() => _swap.Current?.Model == "live", TimeSpan.FromSeconds(20), "the watcher to load the new model");
         }
         finally
         {

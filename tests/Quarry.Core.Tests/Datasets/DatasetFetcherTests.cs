@@ -1,21 +1,19 @@
 using System.Net;
 using Quarry.Core.Datasets;
+using Quarry.TestSupport;
 
 namespace Quarry.Core.Tests.Datasets;
 
 public sealed class DatasetFetcherTests : IDisposable
 {
     private const int Size = 1_000_000;
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "quarry-fetch-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
     private readonly HttpClient _http = new();
 
     public void Dispose()
     {
         _http.Dispose();
-        if (Directory.Exists(_dataDir))
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
+        _temp.Dispose();
     }
 
     [Fact]
@@ -23,9 +21,9 @@ public sealed class DatasetFetcherTests : IDisposable
     {
         await using var server = await FileServer.StartAsync(Payload());
 
-        var path = await Fetcher().FetchAsync(server.At("/files/songs.csv").ToString(), _dataDir, ct: Ct);
+        var path = await Fetcher().FetchAsync(server.At("/files/songs.csv").ToString(), _temp.Path, ct: Ct);
 
-        Assert.Equal(Path.Combine(_dataDir, "datasets", "songs.csv"), path);
+        Assert.Equal(Path.Combine(_temp.Path, "datasets", "songs.csv"), path);
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(path, Ct));
         Assert.False(File.Exists(path + ".part"));
         var request = Assert.Single(server.Requests);
@@ -37,11 +35,11 @@ public sealed class DatasetFetcherTests : IDisposable
     {
         await using var server = await FileServer.StartAsync(Payload());
         const int have = 400_000;
-        Directory.CreateDirectory(Path.Combine(_dataDir, "datasets"));
-        await File.WriteAllBytesAsync(Path.Combine(_dataDir, "datasets", "songs.csv.part"), server.Content.AsMemory(0, have).ToArray(), Ct);
+        Directory.CreateDirectory(Path.Combine(_temp.Path, "datasets"));
+        await File.WriteAllBytesAsync(Path.Combine(_temp.Path, "datasets", "songs.csv.part"), server.Content.AsMemory(0, have).ToArray(), Ct);
         var progress = new RecordingProgress();
 
-        var path = await Fetcher().FetchAsync(server.At("/files/songs.csv").ToString(), _dataDir, progress, ct: Ct);
+        var path = await Fetcher().FetchAsync(server.At("/files/songs.csv").ToString(), _temp.Path, progress, ct: Ct);
 
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(path, Ct));
         var request = Assert.Single(server.Requests);
@@ -55,10 +53,10 @@ public sealed class DatasetFetcherTests : IDisposable
     public async Task Restarts_from_zero_when_the_server_ignores_the_range()
     {
         await using var server = await FileServer.StartAsync(Payload());
-        Directory.CreateDirectory(Path.Combine(_dataDir, "datasets"));
-        await File.WriteAllBytesAsync(Path.Combine(_dataDir, "datasets", "songs.csv.part"), new byte[1234], Ct);
+        Directory.CreateDirectory(Path.Combine(_temp.Path, "datasets"));
+        await File.WriteAllBytesAsync(Path.Combine(_temp.Path, "datasets", "songs.csv.part"), new byte[1234], Ct);
 
-        var path = await Fetcher().FetchAsync(server.At("/norange/songs.csv").ToString(), _dataDir, ct: Ct);
+        var path = await Fetcher().FetchAsync(server.At("/norange/songs.csv").ToString(), _temp.Path, ct: Ct);
 
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(path, Ct));
         var request = Assert.Single(server.Requests);
@@ -70,7 +68,7 @@ public sealed class DatasetFetcherTests : IDisposable
     {
         await using var server = await FileServer.StartAsync(Payload(), dropAfter: 300_000);
 
-        var path = await Fetcher().FetchAsync(server.At("/flaky/songs.csv").ToString(), _dataDir, ct: Ct);
+        var path = await Fetcher().FetchAsync(server.At("/flaky/songs.csv").ToString(), _temp.Path, ct: Ct);
 
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(path, Ct));
         var requests = server.Requests.ToArray();
@@ -87,7 +85,7 @@ public sealed class DatasetFetcherTests : IDisposable
     {
         await using var server = await FileServer.StartAsync(Payload());
 
-        var path = await Fetcher().FetchAsync(server.At("/busy/songs.csv").ToString(), _dataDir, ct: Ct);
+        var path = await Fetcher().FetchAsync(server.At("/busy/songs.csv").ToString(), _temp.Path, ct: Ct);
 
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(path, Ct));
         Assert.Equal([503, 200], server.Requests.Select(r => r.Status));
@@ -99,30 +97,30 @@ public sealed class DatasetFetcherTests : IDisposable
         await using var server = await FileServer.StartAsync(Payload());
         var url = server.At("/missing/songs.csv").ToString();
 
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => Fetcher().FetchAsync(url, _dataDir, ct: Ct));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => Fetcher().FetchAsync(url, _temp.Path, ct: Ct));
 
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
         Assert.Contains(url, error.Message, StringComparison.Ordinal);
         Assert.Single(server.Requests);
-        Assert.False(File.Exists(Path.Combine(_dataDir, "datasets", "songs.csv")));
+        Assert.False(File.Exists(Path.Combine(_temp.Path, "datasets", "songs.csv")));
     }
 
     [Fact]
     public async Task An_existing_download_is_reused_unless_forced()
     {
         await using var server = await FileServer.StartAsync(Payload());
-        var existing = Path.Combine(_dataDir, "datasets", "songs.csv");
+        var existing = Path.Combine(_temp.Path, "datasets", "songs.csv");
         Directory.CreateDirectory(Path.GetDirectoryName(existing)!);
         await File.WriteAllTextAsync(existing, "old", Ct);
         var url = server.At("/files/songs.csv").ToString();
 
-        var reused = await Fetcher().FetchAsync(url, _dataDir, ct: Ct);
+        var reused = await Fetcher().FetchAsync(url, _temp.Path, ct: Ct);
         Assert.Equal(existing, reused);
         Assert.Equal("old", await File.ReadAllTextAsync(reused, Ct));
         Assert.Empty(server.Requests);
 
-        var forced = await Fetcher().FetchAsync(url, _dataDir, force: true, ct: Ct);
+        var forced = await Fetcher().FetchAsync(url, _temp.Path, force: true, ct: Ct);
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(forced, Ct));
         Assert.Single(server.Requests);
     }
@@ -133,7 +131,7 @@ public sealed class DatasetFetcherTests : IDisposable
         await using var server = await FileServer.StartAsync(Payload());
         var progress = new RecordingProgress();
 
-        await Fetcher().FetchAsync(server.At("/files/songs.csv").ToString(), _dataDir, progress, ct: Ct);
+        await Fetcher().FetchAsync(server.At("/files/songs.csv").ToString(), _temp.Path, progress, ct: Ct);
 
         Assert.True(progress.Reports.Count >= 2);
         Assert.Equal(new TransferProgress(Size, Size), progress.Reports[^1]);
@@ -143,21 +141,21 @@ public sealed class DatasetFetcherTests : IDisposable
     [Fact]
     public async Task A_local_path_is_returned_in_full_without_copying()
     {
-        var file = Path.Combine(_dataDir, "local.csv");
-        Directory.CreateDirectory(_dataDir);
+        var file = Path.Combine(_temp.Path, "local.csv");
+        Directory.CreateDirectory(_temp.Path);
         await File.WriteAllTextAsync(file, "pid,track_name\n", Ct);
 
-        Assert.Equal(file, await Fetcher().FetchAsync(file, _dataDir, ct: Ct));
-        Assert.Equal(file, await Fetcher().FetchAsync(new Uri(file).AbsoluteUri, _dataDir, ct: Ct));
-        Assert.False(Directory.Exists(Path.Combine(_dataDir, "datasets")));
+        Assert.Equal(file, await Fetcher().FetchAsync(file, _temp.Path, ct: Ct));
+        Assert.Equal(file, await Fetcher().FetchAsync(new Uri(file).AbsoluteUri, _temp.Path, ct: Ct));
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "datasets")));
     }
 
     [Fact]
     public async Task A_missing_local_path_names_the_path_and_the_setting()
     {
-        var missing = Path.Combine(_dataDir, "nope.csv");
+        var missing = Path.Combine(_temp.Path, "nope.csv");
 
-        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => Fetcher().FetchAsync(missing, _dataDir, ct: Ct));
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => Fetcher().FetchAsync(missing, _temp.Path, ct: Ct));
 
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
         Assert.Contains("DATASET_URL", error.Message, StringComparison.Ordinal);

@@ -1,7 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Quarry.Core.Settings;
 
 namespace Quarry.Deploy.Tests.Infrastructure;
 
@@ -36,40 +37,36 @@ internal static partial class QuarryConfiguration
     public static bool Reads(string name) => Variables.Contains(name) || Keys.Contains(name.Replace("__", ":", StringComparison.Ordinal));
 
     /// <summary>
-    /// Binds <paramref name="environment"/> to every options type as Quarry does and returns what would stop it:
-    /// values that do not convert (a duration written "10s"), out-of-range values, failed cross-checks.
+    /// Checks <paramref name="environment"/> with Quarry's own settings checks, as <c>quarry serve</c> does at start with
+    /// every service registered, and returns what would stop it: values that do not convert (a duration written "10s"),
+    /// out-of-range values, a backend named without its address.
     /// </summary>
     public static IReadOnlyList<string> Problems(IReadOnlyDictionary<string, string?> environment)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(environment.Where(kv => kv.Value is not null && kv.Key.Contains("__", StringComparison.Ordinal))
-                .Select(kv => KeyValuePair.Create(kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value)))
-            .Build();
-        var problems = new List<string>();
-        foreach (var (section, type) in Options)
+        var values = environment.Where(kv => kv.Value is not null && kv.Key.Contains("__", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => kv.Value);
+        // The data dir is checked by creating it: point it somewhere harmless unless the manifest's value is under test.
+        values["Quarry:DataDir"] = Path.Combine(Path.GetTempPath(), "quarry-deploy-settings");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        foreach (var (_, add, _) in QuarryApp.Services)
         {
-            try
-            {
-                var value = configuration.GetSection(section).Get(type) ?? Activator.CreateInstance(type)!;
-                var results = new List<ValidationResult>();
-                if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
-                {
-                    problems.AddRange(results.Select(r => $"{section}: {r.ErrorMessage}"));
-                }
-
-                // Cross-checks the options run at start (e.g. a backend named without its address).
-                if (type.GetMethod("Validate", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is { } validate)
-                {
-                    validate.Invoke(value, null);
-                }
-            }
-            catch (Exception e) when (e is InvalidOperationException or TargetInvocationException or FormatException or ArgumentException)
-            {
-                problems.Add($"{section}: {(e.InnerException ?? e).Message}");
-            }
+            add(services);
         }
 
-        return problems;
+        try
+        {
+            SettingsServices.CheckFormats(services, configuration);
+        }
+        catch (BadSettingsException e)
+        {
+            return e.Failures;
+        }
+
+        using var provider = services.BuildServiceProvider();
+        return SettingsServices.Failures(provider);
     }
 
     private static IEnumerable<Assembly> QuarryAssemblies()

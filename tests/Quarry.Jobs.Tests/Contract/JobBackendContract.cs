@@ -113,9 +113,14 @@ public abstract partial class JobBackendContract : IAsyncLifetime
     public async Task Take_waits_briefly_and_returns_nothing_when_idle()
     {
         var backend = await ClientAsync();
+        var wait = TimeSpan.FromMilliseconds(600);
         var watch = Stopwatch.StartNew();
-        var leases = await backend.TakeAsync("w", 5, TimeSpan.FromMilliseconds(300), Ct);
+        var leases = await backend.TakeAsync("w", 5, wait, Ct);
+        watch.Stop();
         Assert.Empty(leases);
+
+        // It does wait (a take that returns at once would make every idle worker spin), though not much longer than asked.
+        Assert.True(watch.Elapsed >= wait / 2, $"returned after {watch.Elapsed.TotalMilliseconds:F0} ms of the {wait.TotalMilliseconds:F0} ms asked");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 
@@ -125,7 +130,10 @@ public abstract partial class JobBackendContract : IAsyncLifetime
         var worker = await ClientAsync();
         var server = await ClientAsync();
         var take = worker.TakeAsync("w", 1, TimeSpan.FromSeconds(20), Ct);
+
+        // Part of the scenario, not a settling delay: the take has waited a while, empty, before the job is submitted.
         await Task.Delay(200, Ct);
+        Assert.False(take.IsCompleted, "the take returned before any job was submitted");
         var watch = Stopwatch.StartNew();
         var record = await SubmitOneAsync(server);
         var leases = await take;

@@ -2,13 +2,14 @@ using Microsoft.Data.Sqlite;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.Embedded;
 using Quarry.Jobs.Model;
+using Quarry.TestSupport;
 
 namespace Quarry.Jobs.Tests.Embedded;
 
 /// <summary>What the embedded backend promises beyond the shared contract: restarts, concurrency, file layout.</summary>
 public sealed class SqliteJobBackendTests : IAsyncLifetime
 {
-    private readonly TempDatabase _database = new();
+    private readonly TempDirectory _database = new();
     private readonly List<SqliteJobBackend> _clients = [];
     private readonly JobBackendOptions _options = new() { Prefix = "quarry", LeaseDuration = TimeSpan.FromSeconds(1) };
 
@@ -28,7 +29,7 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
 
     private async Task<SqliteJobBackend> ClientAsync(JobBackendOptions? options = null)
     {
-        var client = new SqliteJobBackend(_database.Path, options ?? _options);
+        var client = new SqliteJobBackend(_database.File("jobs.db"), options ?? _options);
         await client.InitializeAsync(Ct);
         _clients.Add(client);
         return client;
@@ -42,7 +43,7 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
         }
 
         _clients.Clear();
-        Assert.False(SqliteJobStore.IsOpen(_database.Path), "the file is still held open");
+        Assert.False(SqliteJobStore.IsOpen(_database.File("jobs.db")), "the file is still held open");
     }
 
     private static NewJob Job(string payload = "{}") => new(Guid.NewGuid(), "noop", payload);
@@ -53,7 +54,7 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
         var id = Guid.NewGuid();
         var created = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);
         var finished = created.AddMilliseconds(250);
-        using (var connection = new SqliteConnection($"Data Source={_database.Path}"))
+        using (var connection = new SqliteConnection($"Data Source={_database.File("jobs.db")}"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
@@ -205,7 +206,7 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
     public async Task The_file_uses_write_ahead_logging()
     {
         await ClientAsync();
-        using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={_database.File("jobs.db")};Pooling=False");
         await connection.OpenAsync(Ct);
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
@@ -257,7 +258,7 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
 
     [Fact]
     public void A_prefix_that_is_not_an_identifier_is_refused() =>
-        Assert.Throws<ArgumentException>(() => new SqliteJobBackend(_database.Path, _options with { Prefix = "x\"; DROP TABLE y" }));
+        Assert.Throws<ArgumentException>(() => new SqliteJobBackend(_database.File("jobs.db"), _options with { Prefix = "x\"; DROP TABLE y" }));
 
     [Fact]
     public async Task A_waiting_take_sees_a_retry_when_its_delay_passes()

@@ -1,6 +1,7 @@
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.RabbitMq;
 using Quarry.Jobs.Model;
+using Quarry.TestSupport;
 
 namespace Quarry.Jobs.Tests.RabbitMq;
 
@@ -83,12 +84,9 @@ public sealed class RabbitMqJobBackendRestartTests(RabbitMqServer broker, Postgr
         }
 
         // Pooled connections broken by the restart fail once each; the pool then reconnects.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await backend.CheckAsync(Ct) is { } reason)
-        {
-            Assert.True(DateTime.UtcNow < deadline, reason);
-            await Task.Delay(100, Ct);
-        }
+        string? reason = null;
+        await Wait.UntilAsync(async () => (reason = await backend.CheckAsync(Ct)) is null, TimeSpan.FromSeconds(15),
+            () => $"the backend to reconnect ({reason})", TimeSpan.FromMilliseconds(100));
 
         // The delivery handed back while the database was down is taken again.
         var lease = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(10), Ct));

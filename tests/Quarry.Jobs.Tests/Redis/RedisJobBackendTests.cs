@@ -3,6 +3,7 @@ using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.Redis;
 using Quarry.Jobs.Model;
 using StackExchange.Redis;
+using Quarry.TestSupport;
 
 namespace Quarry.Jobs.Tests.Redis;
 
@@ -127,19 +128,18 @@ public sealed class RedisJobBackendTests : IAsyncLifetime
 
         // Commands in flight during the restart may fail; the same instance must work again once the server is back.
         var job = new NewJob(Guid.NewGuid(), "noop", "{}");
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        await Wait.UntilAsync(async () =>
         {
             try
             {
                 await backend.SubmitAsync([job], Ct);
-                break;
+                return true;
             }
-            catch (JobBackendUnavailableException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
+            catch (JobBackendUnavailableException)
             {
-                await Task.Delay(50, Ct);
+                return false;
             }
-        }
+        }, TimeSpan.FromSeconds(20), "a submission to succeed after the restart", TimeSpan.FromMilliseconds(50));
 
         Assert.Null(await backend.CheckAsync(Ct));
         var lease = Assert.Single(await backend.TakeAsync("w", 1, TimeSpan.FromSeconds(5), Ct));

@@ -3,28 +3,34 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.Embedded;
 using Quarry.Jobs.Handlers;
 using Quarry.Jobs.Model;
 using Quarry.Jobs.Telemetry;
-using Quarry.Jobs.Tests.Embedded;
 using Quarry.Jobs.Workers;
+using Quarry.TestSupport;
 
 namespace Quarry.Jobs.Tests.Workers;
 
 /// <summary>The worker loop on the embedded backend: retries with backoff, final failure, concurrency, graceful stop.</summary>
 public sealed class JobWorkerTests : IAsyncLifetime
 {
-    private readonly TempDatabase _database = new();
-    private readonly FlakyHandler _flaky = new();
+    private readonly TempDirectory _database = new();
+
+    // Retry times are decided by the clock the worker and the backend share: the tests move it instead of sleeping.
+    private readonly FakeTimeProvider _clock = new();
+    private readonly FlakyHandler _flaky;
     private SqliteJobBackend _backend = null!;
+
+    public JobWorkerTests() => _flaky = new FlakyHandler(_clock);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _backend = new SqliteJobBackend(_database.Path, new JobBackendOptions { LeaseDuration = TimeSpan.FromSeconds(5) });
+        _backend = new SqliteJobBackend(_database.File("jobs.db"), new JobBackendOptions { LeaseDuration = TimeSpan.FromSeconds(5), Clock = _clock });
         await _backend.InitializeAsync(Ct);
     }
 
@@ -39,14 +45,16 @@ public sealed class JobWorkerTests : IAsyncLifetime
     {
         var id = await SubmitAsync("flaky", "{\"failures\":2}");
         await using var worker = await StartAsync(maxAttempts: 3);
-        var record = await UntilFinalAsync(id);
+        var record = await UntilFinalAsync(id, advance: TimeSpan.FromMilliseconds(25));
 
         Assert.Equal(JobStatus.Complete, record.Status);
         Assert.Equal(3, record.Attempts);
         var starts = _flaky.Starts[id];
         Assert.Equal(3, starts.Count);
-        Assert.True(starts[1] - starts[0] >= TimeSpan.FromMilliseconds(150), $"first retry after {starts[1] - starts[0]}");
-        Assert.True(starts[2] - starts[1] >= TimeSpan.FromMilliseconds(300), $"second retry after {starts[2] - starts[1]}");
+
+        // The retry delay is 200 ms, doubled for the second retry, each with ±20 % jitter.
+        Assert.True(starts[1] - starts[0] >= TimeSpan.FromMilliseconds(160), $"first retry after {starts[1] - starts[0]}");
+        Assert.True(starts[2] - starts[1] >= TimeSpan.FromMilliseconds(320), $"second retry after {starts[2] - starts[1]}");
     }
 
     [Fact]
@@ -54,7 +62,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
     {
         var id = await SubmitAsync("flaky", "{\"failures\":99}");
         await using var worker = await StartAsync(maxAttempts: 2);
-        var record = await UntilFinalAsync(id);
+        var record = await UntilFinalAsync(id, advance: TimeSpan.FromMilliseconds(25));
         Assert.Equal(JobStatus.Failed, record.Status);
         Assert.Equal(2, record.Attempts);
         Assert.Contains("planned failure 2", record.Error, StringComparison.Ordinal);
@@ -148,8 +156,16 @@ public sealed class JobWorkerTests : IAsyncLifetime
     {
         var id = await SubmitAsync("flaky", "{\"failures\":0,\"ms\":30000}");
         var worker = await StartAsync(maxAttempts: 3, grace: TimeSpan.FromMilliseconds(200));
-        await WaitUntilAsync(() => _flaky.Running == 1);
-        await worker.DisposeAsync();
+        await Wait.UntilAsync(() => _flaky.Running == 1, TimeSpan.FromSeconds(30), "the flaky job to run");
+
+        // The grace period runs on the shared clock: move it on until the worker gives up on the job and stops.
+        var stopping = worker.DisposeAsync().AsTask();
+        await Wait.UntilAsync(() =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(50));
+            return stopping.IsCompleted;
+        }, TimeSpan.FromSeconds(30), "the worker to stop once its grace period is over");
+        await stopping;
 
         var record = await _backend.GetAsync(id, Ct);
         Assert.Equal(JobStatus.Submitted, record!.Status); // released, not lost and not failed
@@ -169,29 +185,23 @@ public sealed class JobWorkerTests : IAsyncLifetime
         var settings = new WorkerSettings("test-worker", concurrency, TimeSpan.FromSeconds(5), maxAttempts, TimeSpan.FromMilliseconds(200),
             grace ?? TimeSpan.FromSeconds(5));
         var handlers = new JobHandlers([_flaky, new RangeJobHandler()]);
-        var worker = new JobWorker(_backend, handlers, settings, TimeProvider.System, NullLogger<JobWorker>.Instance, metrics: metrics);
+        var worker = new JobWorker(_backend, handlers, settings, _clock, NullLogger<JobWorker>.Instance, metrics: metrics);
         await worker.StartAsync(Ct);
         return new RunningWorker(worker);
     }
 
-    private async Task<JobRecord> UntilFinalAsync(Guid id)
+    /// <summary>Polls until the job is final, moving the shared clock by <paramref name="advance"/> at each look.</summary>
+    private async Task<JobRecord> UntilFinalAsync(Guid id, TimeSpan advance = default)
     {
         JobRecord? record = null;
-        await WaitUntilAsync(async () => JobStatus.IsFinal((record = await _backend.GetAsync(id, Ct))!.Status));
+        await Wait.UntilAsync(async () =>
+        {
+            _clock.Advance(advance);
+            return JobStatus.IsFinal((record = await _backend.GetAsync(id, Ct))!.Status);
+        }, TimeSpan.FromSeconds(30), () => $"job {id} to finish (still {record?.Status})");
         return record!;
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10, Ct);
-        }
-    }
 
     private sealed class RunningWorker(JobWorker worker) : IAsyncDisposable
     {
@@ -203,7 +213,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
     }
 
     /// <summary>Fails its first <c>failures</c> attempts, optionally after sleeping <c>ms</c>; records when each attempt started.</summary>
-    private sealed class FlakyHandler : IJobHandler
+    private sealed class FlakyHandler(TimeProvider clock) : IJobHandler
     {
         private int _running;
         private int _maxRunning;
@@ -223,7 +233,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
             var starts = Starts.GetOrAdd(context.Id, _ => []);
             lock (starts)
             {
-                starts.Add(DateTimeOffset.UtcNow);
+                starts.Add(clock.GetUtcNow());
             }
 
             var now = Interlocked.Increment(ref _running);

@@ -1,13 +1,14 @@
 using System.IO.Compression;
 using Quarry.Learn.Data;
+using Quarry.TestSupport;
 
 namespace Quarry.Learn.Tests.Data;
 
 public sealed class IdxFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("quarry-idx-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Theory]
     [InlineData(false)]
@@ -15,8 +16,8 @@ public sealed class IdxFileTests : IDisposable
     public void Reads_what_was_written_raw_or_gzip(bool gzip)
     {
         var set = SyntheticImages.Make(30, seed: 1);
-        var images = Path.Combine(_dir, "images");
-        var labels = Path.Combine(_dir, "labels");
+        var images = Path.Combine(_temp.Path, "images");
+        var labels = Path.Combine(_temp.Path, "labels");
         new IdxArray([30, 28, 28], set.Pixels).Write(images, gzip);
         new IdxArray([30], set.Labels).Write(labels, gzip);
 
@@ -34,7 +35,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void Reads_the_published_header_layout_byte_for_byte()
     {
-        var path = Path.Combine(_dir, "labels");
+        var path = Path.Combine(_temp.Path, "labels");
         File.WriteAllBytes(path, [0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 9]);
         var array = IdxArray.Read(path, 1);
         Assert.Equal([3], array.Dimensions);
@@ -46,7 +47,7 @@ public sealed class IdxFileTests : IDisposable
     [InlineData(true)]
     public void A_truncated_file_names_the_file(bool gzip)
     {
-        var path = Path.Combine(_dir, "images");
+        var path = Path.Combine(_temp.Path, "images");
         new IdxArray([10, 28, 28], new byte[10 * 784]).Write(path, gzip: false);
         var bytes = File.ReadAllBytes(path)[..^100];
         if (gzip)
@@ -63,7 +64,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void A_wrong_magic_number_names_the_file_and_what_was_found()
     {
-        var path = Path.Combine(_dir, "labels");
+        var path = Path.Combine(_temp.Path, "labels");
         new IdxArray([5], [1, 2, 3, 4, 5]).Write(path, gzip: false);
         var error = Assert.Throws<InvalidDataException>(() => IdxArray.Read(path, 3)); // a label file where images belong
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
@@ -81,7 +82,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void Trailing_data_and_impossible_sizes_are_refused()
     {
-        var path = Path.Combine(_dir, "labels");
+        var path = Path.Combine(_temp.Path, "labels");
         File.WriteAllBytes(path, [0, 0, 8, 1, 0, 0, 0, 2, 1, 2, 3]);
         Assert.Contains("after the 2 values", Assert.Throws<InvalidDataException>(() => IdxArray.Read(path, 1)).Message, StringComparison.Ordinal);
 
@@ -95,8 +96,8 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void Image_and_label_counts_must_agree_and_labels_must_be_classes()
     {
-        var images = Path.Combine(_dir, "images");
-        var labels = Path.Combine(_dir, "labels");
+        var images = Path.Combine(_temp.Path, "images");
+        var labels = Path.Combine(_temp.Path, "labels");
         new IdxArray([4, 28, 28], new byte[4 * 784]).Write(images, gzip: true);
         new IdxArray([3], [1, 2, 3]).Write(labels, gzip: true);
         var error = Assert.Throws<InvalidDataException>(() => ImageSet.Load(images, labels));
@@ -111,7 +112,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void A_missing_file_is_a_file_not_found_error()
     {
-        Assert.Throws<FileNotFoundException>(() => IdxArray.Read(Path.Combine(_dir, "absent"), 1));
+        Assert.Throws<FileNotFoundException>(() => IdxArray.Read(Path.Combine(_temp.Path, "absent"), 1));
     }
 
     private static byte[] Gzip(byte[] bytes)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Quarry.Movies.Data;
 
 namespace Quarry.Movies.Tests.Data;
@@ -9,7 +10,7 @@ public abstract partial class MovieStoreContract : IAsyncLifetime
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected ManualClock Clock { get; } = new(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
+    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
 
     protected IMovieStore Store => _store ?? throw new InvalidOperationException("not initialized");
 

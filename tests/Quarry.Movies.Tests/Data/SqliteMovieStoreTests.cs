@@ -1,4 +1,5 @@
 using Quarry.Movies.Data;
+using Quarry.TestSupport;
 
 namespace Quarry.Movies.Tests.Data;
 

@@ -1,4 +1,5 @@
 using Quarry.Movies.Data;
+using Quarry.TestSupport;
 
 namespace Quarry.Movies.Tests.Import;
 
@@ -11,7 +12,7 @@ public abstract class ImporterFixture : IAsyncLifetime
 
     protected TempDirectory Files { get; } = new();
 
-    protected SqliteMovieStore Store => _store ?? throw new InvalidOperationException("not initialized");
+    internal SqliteMovieStore Store => _store ?? throw new InvalidOperationException("not initialized");
 
     public async ValueTask InitializeAsync()
     {

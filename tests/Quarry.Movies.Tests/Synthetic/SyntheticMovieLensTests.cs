@@ -3,6 +3,7 @@ using Quarry.Core.Datasets;
 using Quarry.Movies.Data;
 using Quarry.Movies.Import;
 using Quarry.Movies.Synthetic;
+using Quarry.TestSupport;
 
 namespace Quarry.Movies.Tests.Synthetic;
 

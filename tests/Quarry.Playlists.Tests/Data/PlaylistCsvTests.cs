@@ -1,12 +1,13 @@
 using Quarry.Playlists.Data;
+using Quarry.TestSupport;
 
 namespace Quarry.Playlists.Tests.Data;
 
 public sealed class PlaylistCsvTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("quarry-playlists-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Reads_the_spotify_schema_with_quoted_names()
@@ -53,7 +54,7 @@ public sealed class PlaylistCsvTests : IDisposable
         Write("a.csv", "track_name,pid\nFirst,1\n");
         Write("notes.txt", "pid,track_name\n3,Ignored\n");
 
-        var data = PlaylistCsv.Read(_dir, ct: Ct);
+        var data = PlaylistCsv.Read(_temp.Path, ct: Ct);
 
         Assert.Equal(["First", "Second", "Third"], data.Songs);
         Assert.Equal(Sets(["First", "Second"], ["Third"]), Named(data));
@@ -95,7 +96,7 @@ public sealed class PlaylistCsvTests : IDisposable
     [Fact]
     public void A_missing_path_is_a_clear_error()
     {
-        var missing = Path.Combine(_dir, "nope.csv");
+        var missing = Path.Combine(_temp.Path, "nope.csv");
 
         var error = Assert.Throws<FileNotFoundException>(() => PlaylistCsv.Read(missing, ct: Ct));
 
@@ -105,7 +106,7 @@ public sealed class PlaylistCsvTests : IDisposable
     [Fact]
     public void Reports_progress_and_honours_cancellation()
     {
-        var path = Path.Combine(_dir, "big.csv");
+        var path = Path.Combine(_temp.Path, "big.csv");
         PlaylistGenerator.WriteFile(path, new PlaylistGeneratorOptions { Playlists = 12_000 }, Ct);
         var reports = new List<long>();
 
@@ -124,7 +125,7 @@ public sealed class PlaylistCsvTests : IDisposable
 
     private string Write(string name, string text)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_temp.Path, name);
         File.WriteAllText(path, text);
         return path;
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Quarry.Core.Datasets;
 using Quarry.Playlists.Data;
+using Quarry.TestSupport;
 
 namespace Quarry.Playlists.Tests.Data;
 
@@ -106,21 +107,15 @@ public sealed class PlaylistGeneratorTests
     [Fact]
     public void Writes_a_file_that_the_reader_loads()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "quarry-gen-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var path = Path.Combine(dir, "synthetic.csv");
-            PlaylistGenerator.WriteFile(path, new PlaylistGeneratorOptions { Playlists = 300, Songs = 400 }, TestContext.Current.CancellationToken);
+        using var temp = new TempDirectory();
+        var dir = temp.File("generated");
+        var path = Path.Combine(dir, "synthetic.csv");
+        PlaylistGenerator.WriteFile(path, new PlaylistGeneratorOptions { Playlists = 300, Songs = 400 }, TestContext.Current.CancellationToken);
 
-            var data = PlaylistCsv.Read(path, ct: TestContext.Current.CancellationToken);
+        var data = PlaylistCsv.Read(path, ct: TestContext.Current.CancellationToken);
 
-            Assert.Equal(300, data.Playlists.Length);
-            Assert.Equal(["synthetic.csv"], Directory.GetFiles(dir).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(300, data.Playlists.Length);
+        Assert.Equal(["synthetic.csv"], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
 
     [Fact]

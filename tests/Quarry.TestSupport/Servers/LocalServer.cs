@@ -10,13 +10,14 @@ namespace Quarry.TestSupport.Servers;
 /// </summary>
 public abstract class LocalServer : IAsyncLifetime
 {
+    private readonly TempDirectory _work;
     private Process? _process;
 
     /// <param name="name">Executable name, used in messages and in the temp directory's name.</param>
     protected LocalServer(string name)
     {
         Name = name;
-        WorkDirectory = Directory.CreateTempSubdirectory($"quarry-{name}-").FullName;
+        _work = new TempDirectory($"quarry-{name}-");
     }
 
     public string Host => "127.0.0.1";
@@ -28,7 +29,7 @@ public abstract class LocalServer : IAsyncLifetime
     protected string Name { get; }
 
     /// <summary>The server's own temp directory, removed on dispose.</summary>
-    protected string WorkDirectory { get; }
+    protected string WorkDirectory => _work.Path;
 
     /// <summary>The last lines the server printed (for processes started with redirected output).</summary>
     internal ProcessLog Log { get; } = new();
@@ -92,14 +93,7 @@ public abstract class LocalServer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        try
-        {
-            Directory.Delete(WorkDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
+        _work.Dispose();
 
         GC.SuppressFinalize(this);
     }
@@ -141,17 +135,16 @@ public abstract class LocalServer : IAsyncLifetime
 
     private async Task<bool> WaitUntilReadyAsync(Process process)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartDeadline && !process.HasExited)
+        var ready = false;
+        try
         {
-            if (await ReadyAsync())
-            {
-                return true;
-            }
-
-            await Task.Delay(PollInterval);
+            await Wait.UntilAsync(async () => process.HasExited || (ready = await ReadyAsync()), StartDeadline, $"{Name} to be ready", PollInterval);
+        }
+        catch (TimeoutException)
+        {
+            // Reported by the caller with the server's own output.
         }
 
-        return false;
+        return ready;
     }
 }

@@ -7,10 +7,10 @@ namespace Quarry.TestSupport.Servers;
 /// <summary>A throwaway CA and a server certificate it issued for 127.0.0.1 and localhost, written as PEM files into a temp directory.</summary>
 public sealed class TestCertificates : IDisposable
 {
-    private TestCertificates(string directory) => Directory = directory;
+    private readonly TempDirectory _directory = new("quarry-tls-");
 
     /// <summary>The folder holding the files; removed on dispose.</summary>
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     /// <summary>The CA's certificate, which clients trust.</summary>
     public string CaCertificatePath => Path.Combine(Directory, "ca.crt");
@@ -24,7 +24,7 @@ public sealed class TestCertificates : IDisposable
     /// <summary>Makes a CA and a server certificate valid for a day.</summary>
     public static TestCertificates Create()
     {
-        var certificates = new TestCertificates(System.IO.Directory.CreateTempSubdirectory("quarry-tls-").FullName);
+        var certificates = new TestCertificates();
         var now = DateTimeOffset.UtcNow;
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=Quarry test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -51,15 +51,5 @@ public sealed class TestCertificates : IDisposable
         return certificates;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Classification;
 
@@ -15,7 +15,7 @@ public sealed class ClassificationApiTests
     [Fact]
     public async Task The_original_graders_sequence_caps_free_jobs_at_two_and_runs_every_premium_job_at_once()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var (server, client) = await ClassificationServer.StartAsync(ClassificationServer.Environment(dir));
         await using var _ = server;
         using var __ = client;
@@ -80,7 +80,7 @@ public sealed class ClassificationApiTests
     [Fact]
     public async Task Accepted_jobs_survive_a_restart_of_the_server()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var env = ClassificationServer.Environment(dir, train: 20_000, epochs: 1);
         var ids = new List<string>();
         var (first, client) = await ClassificationServer.StartAsync(env);
@@ -111,21 +111,15 @@ public sealed class ClassificationApiTests
 
     private static async Task PollConfigAsync(HttpClient client, Func<List<JsonElement>, bool> done)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
+        JsonElement body = default;
+        await Wait.UntilAsync(async () =>
         {
             using var response = await client.GetAsync("/config", Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-            if (done([.. body.GetProperty("pods").EnumerateArray()]))
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the expected pods never showed in /config: " + body);
-            await Task.Delay(20, Ct);
-        }
+            body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            return done([.. body.GetProperty("pods").EnumerateArray()]);
+        }, TimeSpan.FromMinutes(2), () => "the expected pods in /config: " + body);
     }
 
     private static string Str(JsonElement element, string name) => element.GetProperty(name).GetString()!;

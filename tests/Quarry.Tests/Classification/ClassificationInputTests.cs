@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Classification;
 
@@ -16,7 +16,7 @@ public sealed class ClassificationInputTests
     [Fact]
     public async Task Bad_bodies_get_problem_details_and_never_a_500()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var (server, client) = await ClassificationServer.StartAsync(ClassificationServer.Environment(dir, train: 200));
         await using var _ = server;
         using var __ = client;
@@ -64,7 +64,7 @@ public sealed class ClassificationInputTests
     [Fact]
     public async Task Digit_predictions_check_the_image_wait_for_a_model_then_answer_from_it()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var (server, client) = await ClassificationServer.StartAsync(ClassificationServer.Environment(dir, train: 3000, epochs: 2));
         await using var _ = server;
         using var __ = client;
@@ -106,19 +106,17 @@ public sealed class ClassificationInputTests
         }
 
         JsonElement answer = default;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        await Wait.UntilAsync(async () =>
         {
             using var response = await client.PostAsync("/api/digits/predict", Json(new { pixels = pixels.Select(p => (int)p) }), Ct);
-            if (response.StatusCode == HttpStatusCode.OK)
+            if (response.StatusCode != HttpStatusCode.OK)
             {
-                answer = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-                break;
+                return false;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "the model never became available");
-            await Task.Delay(50, Ct);
-        }
+            answer = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            return true;
+        }, TimeSpan.FromSeconds(30), "the trained model to answer");
 
         var probabilities = answer.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()).ToList();
         Assert.Equal(10, probabilities.Count);

@@ -2,13 +2,14 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Quarry.Learn.Data;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Classification;
 
 /// <summary>A `quarry serve` child process running only the classification service on a small generated dataset.</summary>
 internal static class ClassificationServer
 {
-    public static Dictionary<string, string> Environment(TempDir dir, int train = 20_000, int epochs = 2)
+    public static Dictionary<string, string> Environment(TempDirectory dir, int train = 20_000, int epochs = 2)
     {
         var digits = Path.Combine(dir.Path, "digits");
         if (!File.Exists(Path.Combine(digits, "t10k-labels-idx1-ubyte.gz")))
@@ -33,21 +34,10 @@ internal static class ClassificationServer
 
     public static async Task<JsonElement> UntilFinishedAsync(HttpClient client, string id, TimeSpan timeout, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var job = await client.GetFromJsonAsync<JsonElement>($"/img-classification/jobs/{id}", ct);
-            if (job.GetProperty("status").GetString() is "Succeeded" or "Failed")
-            {
-                return job;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"classification job {id} still {job.GetProperty("status").GetString()}");
-            }
-
-            await Task.Delay(50, ct);
-        }
+        JsonElement job = default;
+        await Wait.UntilAsync(
+            async () => (job = await client.GetFromJsonAsync<JsonElement>($"/img-classification/jobs/{id}", ct)).GetProperty("status").GetString() is "Succeeded" or "Failed",
+            timeout, () => $"classification job {id} to finish (still {job.GetProperty("status").GetString()})", TimeSpan.FromMilliseconds(50));
+        return job;
     }
 }

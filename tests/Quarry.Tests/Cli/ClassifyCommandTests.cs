@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Quarry.Learn.Data;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Cli;
 
@@ -9,7 +10,7 @@ public sealed class ClassifyCommandTests
     [Fact]
     public async Task Trains_from_DATASET_and_TYPE_as_the_original_job_sets_them_and_prints_its_lines()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = Path.Combine(dir.Path, "data");
         SyntheticImages.WriteMnistLayout(Path.Combine(data, "datasets", "kmnist"), train: 500, test: 100, seed: 3);
         var run = Path.Combine(dir.Path, "run");
@@ -46,7 +47,7 @@ public sealed class ClassifyCommandTests
     [Fact]
     public async Task Missing_truncated_and_unreachable_data_are_one_line_naming_the_file()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var own = Path.Combine(dir.Path, "own");
         SyntheticImages.WriteMnistLayout(own, train: 50, test: 10, seed: 1);
         File.Delete(Path.Combine(own, "train-labels-idx1-ubyte.gz"));

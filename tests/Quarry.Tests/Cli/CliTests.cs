@@ -1,5 +1,6 @@
 using Quarry.Core.Hosting;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Cli;
 
@@ -42,28 +43,21 @@ public sealed class CliTests
     [Fact]
     public async Task Mine_writes_every_frequent_itemset_of_a_fimi_file_with_its_count()
     {
-        var dir = Directory.CreateTempSubdirectory("quarry-mine-");
-        try
-        {
-            var input = Path.Combine(dir.FullName, "baskets.dat");
-            var output = Path.Combine(dir.FullName, "itemsets.txt");
-            await File.WriteAllTextAsync(input, "1 2 3\n1 2\n2 3\n1 2 3 9\n\n", TestContext.Current.CancellationToken);
+        using var dir = new TempDirectory();
+        var input = Path.Combine(dir.Path, "baskets.dat");
+        var output = Path.Combine(dir.Path, "itemsets.txt");
+        await File.WriteAllTextAsync(input, "1 2 3\n1 2\n2 3\n1 2 3 9\n\n", TestContext.Current.CancellationToken);
 
-            var (code, log) = await QuarryProcess.RunAsync("quarry.dll", "mine", input, "--min-support", "40%", "--out", output);
+        var (code, log) = await QuarryProcess.RunAsync("quarry.dll", "mine", input, "--min-support", "40%", "--out", output);
 
-            Assert.True(code == 0, log);
-            Assert.Contains("7 frequent itemsets (min count 2 of 5 transactions)", log, StringComparison.Ordinal);
-            var lines = (await File.ReadAllLinesAsync(output, TestContext.Current.CancellationToken))
-                .Select(l => l.Split(" (")).ToDictionary(p => string.Join(' ', p[0].Split(' ').Order(StringComparer.Ordinal)), p => p[1]);
-            Assert.Equal(new Dictionary<string, string>
-            {
-                ["1"] = "3)", ["2"] = "4)", ["3"] = "3)", ["1 2"] = "3)", ["2 3"] = "3)", ["1 3"] = "2)", ["1 2 3"] = "2)",
-            }, lines);
-        }
-        finally
+        Assert.True(code == 0, log);
+        Assert.Contains("7 frequent itemsets (min count 2 of 5 transactions)", log, StringComparison.Ordinal);
+        var lines = (await File.ReadAllLinesAsync(output, TestContext.Current.CancellationToken))
+            .Select(l => l.Split(" (")).ToDictionary(p => string.Join(' ', p[0].Split(' ').Order(StringComparer.Ordinal)), p => p[1]);
+        Assert.Equal(new Dictionary<string, string>
         {
-            dir.Delete(recursive: true);
-        }
+            ["1"] = "3)", ["2"] = "4)", ["3"] = "3)", ["1 2"] = "3)", ["2 3"] = "3)", ["1 3"] = "2)", ["1 2 3"] = "2)",
+        }, lines);
     }
 
     [Theory]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Quarry.Core.Artifacts;
 using Quarry.Predict.Model;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Diabetes;
 
@@ -26,12 +27,7 @@ public sealed class PredictApiTests : IAsyncLifetime
             b.Configuration["Quarry:Diabetes:PollInterval"] = "00:00:00.200";
         });
         var swap = _server.App.Services.GetRequiredService<ModelSwap<DiabetesModel>>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (swap.Current is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the demo diabetes model was not trained");
-            await Task.Delay(50, Ct);
-        }
+        await Wait.UntilAsync(() => swap.Current is not null, TimeSpan.FromSeconds(60), "the demo diabetes model to be trained");
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();

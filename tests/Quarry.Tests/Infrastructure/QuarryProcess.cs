@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Infrastructure;
 
@@ -87,22 +88,9 @@ public sealed partial class QuarryProcess : IAsyncDisposable
     /// <summary>Polls the captured output until <paramref name="pattern"/> appears or the deadline passes.</summary>
     public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var match = pattern.Match(Output);
-            if (match.Success)
-            {
-                return match;
-            }
-
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"'{pattern}' not seen (exited: {_process.HasExited}). Output:\n{Output}");
-            }
-
-            await Task.Delay(25);
-        }
+        var match = Match.Empty;
+        await Wait.UntilAsync(() => (match = pattern.Match(Output)).Success || _process.HasExited, timeout, () => $"'{pattern}'. Output:\n{Output}");
+        return match.Success ? match : throw new InvalidOperationException($"'{pattern}' not seen before the process exited. Output:\n{Output}");
     }
 
     public void Signal(int signal)

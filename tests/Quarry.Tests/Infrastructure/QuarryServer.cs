@@ -2,15 +2,16 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Infrastructure;
 
 /// <summary>The real server, in this process, on a free 127.0.0.1 port, with its own data directory.</summary>
 public sealed class QuarryServer : IAsyncDisposable
 {
-    private readonly TempDir _dataDir;
+    private readonly TempDirectory _dataDir;
 
-    private QuarryServer(WebApplication app, Uri baseAddress, TempDir dataDir)
+    private QuarryServer(WebApplication app, Uri baseAddress, TempDirectory dataDir)
     {
         _dataDir = dataDir;
         App = app;
@@ -30,7 +31,7 @@ public sealed class QuarryServer : IAsyncDisposable
         Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication>? map = null)
     {
-        var temp = new TempDir();
+        var temp = new TempDirectory();
         var app = QuarryApp.Build(new ServeSettings("http://127.0.0.1:0", temp.Path), configure, map);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -40,22 +41,13 @@ public sealed class QuarryServer : IAsyncDisposable
     /// <summary>Polls <c>/readyz</c> until it answers 200 (e.g. once the demo model is trained).</summary>
     public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
+        var last = "";
+        await Wait.UntilAsync(async () =>
         {
             using var response = await Client.GetAsync("/readyz", TestContext.Current.CancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("not ready: " + await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+            last = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            return response.IsSuccessStatusCode;
+        }, timeout ?? TimeSpan.FromSeconds(60), () => "readiness (last answer: " + last + ")", TimeSpan.FromMilliseconds(50));
     }
 
     public async ValueTask DisposeAsync()

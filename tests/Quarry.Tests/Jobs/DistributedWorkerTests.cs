@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Quarry.TestSupport.Servers;
 using StackExchange.Redis;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Jobs;
 
@@ -171,11 +172,11 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
         });
 
         // Kill the victim once it has done a share of the work, while it holds leases.
-        await WaitUntilAsync(async () => await CountAsync("complete", "victim") >= 200, TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(async () => await CountAsync("complete", "victim") >= 200, TimeSpan.FromSeconds(60), "the victim to complete 200 jobs", TimeSpan.FromMilliseconds(100));
         victim.Signal(Sigkill);
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
-        await WaitUntilAsync(async () => await CountAsync("complete", null) == Jobs, TimeSpan.FromSeconds(120));
+        await Wait.UntilAsync(async () => await CountAsync("complete", null) == Jobs, TimeSpan.FromSeconds(120), "every job to complete", TimeSpan.FromMilliseconds(100));
         var reruns = 0;
         foreach (var id in ids)
         {
@@ -210,23 +211,18 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
         }
 
         await StartBrokerAsync();
-        await WaitUntilAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             using var response = await _server.Client.PostAsJsonAsync("/jobs", new { start = 1, end = 2 }, Ct);
             return response.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(30));
+        }, TimeSpan.FromSeconds(30), "a submission to succeed once the broker is back", TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
     public async Task Predictions_run_on_both_workers_and_stopping_one_loses_none()
     {
         var swap = _server.App.Services.GetRequiredService<Quarry.Core.Artifacts.ModelSwap<Quarry.Predict.Model.DiabetesModel>>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (swap.Current is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no diabetes model");
-            await Task.Delay(50, Ct);
-        }
+        await Wait.UntilAsync(() => swap.Current is not null, TimeSpan.FromSeconds(60), "the diabetes model");
 
         await using var first = StartWorker("predict-one", 4);
         await using var second = StartWorker("predict-two", 4);
@@ -280,15 +276,5 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
         }
         while (cursor is not null);
         return count;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(100, Ct);
-        }
     }
 }

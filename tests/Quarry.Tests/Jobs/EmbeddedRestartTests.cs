@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Jobs;
 
@@ -14,7 +15,7 @@ public sealed class EmbeddedRestartTests
     [Fact]
     public async Task Killing_and_restarting_the_server_mid_batch_loses_no_accepted_job()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var env = new Dictionary<string, string>
         {
             ["QUARRY_DATA_DIR"] = dir.Path,

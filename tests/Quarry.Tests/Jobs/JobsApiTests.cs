@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Jobs;
 
@@ -206,21 +207,11 @@ internal static class JobWaits
 {
     public static async Task<JsonElement> UntilFinalAsync(HttpClient client, Guid id, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var job = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}", TestContext.Current.CancellationToken);
-            if (job.GetProperty("status").GetString() is "complete" or "failed" or "cancelled")
-            {
-                return job;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"job {id} still {job.GetProperty("status").GetString()}");
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        JsonElement job = default;
+        await Wait.UntilAsync(
+            async () => (job = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}", TestContext.Current.CancellationToken))
+                .GetProperty("status").GetString() is "complete" or "failed" or "cancelled",
+            timeout ?? TimeSpan.FromSeconds(30), () => $"job {id} to finish (still {job.GetProperty("status").GetString()})");
+        return job;
     }
 }

@@ -6,13 +6,14 @@ using Quarry.Movies.Model;
 using Quarry.Movies.Synthetic;
 using Quarry.Movies.Training;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Movies;
 
 /// <summary>A server whose movie store holds a small synthetic catalog, with a trained model loaded.</summary>
 public sealed class MovieServer : IAsyncDisposable
 {
-    private readonly TempDir _files = new();
+    private readonly TempDirectory _files = new();
 
     private MovieServer(QuarryServer server) => Server = server;
 
@@ -54,16 +55,7 @@ public sealed class MovieServer : IAsyncDisposable
         var trainer = Server.App.Services.GetRequiredService<MovieTrainer>();
         var result = await trainer.TrainAsync(new MovieTrainingOptions { DataDir = Server.DataDir }, null, TestContext.Current.CancellationToken);
         var swap = Server.App.Services.GetRequiredService<ModelSwap<MovieModel>>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (swap.Current?.Publication != result.Publication)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the server did not load the movie model");
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await Wait.UntilAsync(() => swap.Current?.Publication == result.Publication, TimeSpan.FromSeconds(30), "the server to load the movie model");
 
         return result.Publication;
     }

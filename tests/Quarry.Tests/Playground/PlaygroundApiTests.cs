@@ -3,7 +3,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Quarry.Playground;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playground;
 
@@ -81,11 +84,13 @@ public sealed class PlaygroundApiTests
     {
         await using var server = await StartAsync(b => b.Configuration["Playground:MaxCodeBytes"] = "1000");
         var tenMegabytes = JsonSerializer.Serialize(new { code = "#" + new string('x', 10_000_000) });
-        // As curl does for large bodies, ask before sending: the server refuses from the Content-Length alone.
+        // As curl does for large bodies, ask before sending: the server refuses from the Content-Length alone. The client
+        // waits for that answer however long a loaded machine takes, instead of starting to send after its usual second.
+        using (var patient = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = server.Client.BaseAddress })
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/py/eval") { Content = new StringContent(tenMegabytes) })
         {
             request.Headers.ExpectContinue = true;
-            using var response = await server.Client.SendAsync(request, Ct);
+            using var response = await patient.SendAsync(request, Ct);
             await AssertProblemAsync(response, 413);
         }
 
@@ -196,7 +201,8 @@ public sealed class PlaygroundApiTests
         await using var server = await StartAsync();
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var hogs = Enumerable.Range(0, 20).Select(_ => client.PostAsync("/py/eval", new StringContent("""{"code":"while True:\n    pass"}"""), Ct)).ToList();
-        await Task.Delay(500, Ct); // let them all start
+        var evaluator = server.App.Services.GetRequiredService<PlaygroundEvaluator>();
+        await Wait.UntilAsync(() => evaluator.Running == 20, TimeSpan.FromSeconds(20), () => $"the 20 busy loops to run (running: {evaluator.Running})");
         var clock = Stopwatch.StartNew();
         var print = await EvalAsync(client, "print(1)");
         clock.Stop();

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playground;
 
@@ -20,7 +21,7 @@ public sealed partial class PlaygroundAttackTests
     [Fact]
     public async Task Every_attack_is_contained_and_the_server_keeps_answering()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var quarry = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(new()
         {
             [SecretName] = Secret,
@@ -32,52 +33,22 @@ public sealed partial class PlaygroundAttackTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var accepted = listener.AcceptTcpClientAsync(Ct).AsTask();
         var hostFile = Path.Combine(dir.Path, "written-by-sandbox");
-        var mark = "daemon-" + Guid.NewGuid().ToString("N");
+        var mark = HostileCode.NewMark();
 
         var attacks = new Dictionary<string, string>
         {
-            ["fork bomb"] = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
-            ["10 GiB at once"] = "x = bytearray(10 * 1024 ** 3)\nprint('allocated')",
-            ["memory in small chunks"] = "a = []\nwhile True:\n    a.append(bytearray(1 << 20))",
-            ["infinite loop"] = "while True:\n    pass",
-            ["sleep forever"] = "import time\nprint('sleeping', flush=True)\ntime.sleep(10 ** 6)",
-            ["100 MB to stdout"] = "import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(100):\n    sys.stdout.write(chunk)",
-            ["5 GB file"] = "chunk = b'x' * (1 << 20)\nwith open('/tmp/big', 'wb') as f:\n    for _ in range(5 * 1024):\n        f.write(chunk)\nprint('wrote 5 GB')",
-            ["host files"] = $$"""
-                import os
-                for p in ['/etc/shadow', '/etc/passwd', '/etc/hostname', '/root/.bashrc', '{{Escape(hostFile)}}', '{{Escape(System.Environment.CurrentDirectory)}}/Quarry.Tests.dll', '/proc/1/root/etc/shadow']:
-                    try:
-                        with open(p, 'rb') as f:
-                            print('READ', p, len(f.read()))
-                    except OSError as e:
-                        print('denied', p, e.errno)
-                for d in ['/home', '/root', '/etc']:
-                    try:
-                        print('LIST', d, os.listdir(d))
-                    except OSError as e:
-                        print('denied', d, e.errno)
-                """,
-            ["server environment"] = """
-                import os
-                print(dict(os.environ))
-                for p in os.listdir('/proc'):
-                    if p.isdigit() or p == 'self':
-                        try:
-                            print(p, open('/proc/' + p + '/environ', 'rb').read())
-                        except OSError as e:
-                            print(p, 'denied', e.errno)
-                """,
-            ["write outside /tmp"] = $$"""
-                for p in ['/evil', '/etc/evil', '/usr/evil', '/dev/evil', '/dev/shm/evil', '/proc/evil', '{{Escape(hostFile)}}']:
-                    try:
-                        with open(p, 'w') as f:
-                            f.write('x')
-                        print('WROTE', p)
-                    except OSError as e:
-                        print('denied', p, e.errno)
-                open('/tmp/ok', 'w').write('fine')
-                print('tmp ok')
-                """,
+            ["fork bomb"] = HostileCode.ForkBomb,
+            ["10 GiB at once"] = HostileCode.TenGibibytesAtOnce,
+            ["memory in small chunks"] = HostileCode.MemoryInSmallChunks,
+            ["infinite loop"] = HostileCode.InfiniteLoop,
+            ["sleep forever"] = HostileCode.SleepForever,
+            ["100 MB to stdout"] = HostileCode.HundredMegabytesToStdout,
+            ["5 GB file"] = HostileCode.FiveGigabyteFile,
+            ["host files"] = HostileCode.OnEachPath("READ", HostileCode.Read, "/etc/shadow", "/etc/passwd", "/etc/hostname", "/root/.bashrc", hostFile,
+                    System.Environment.CurrentDirectory + "/Quarry.Tests.dll", "/proc/1/root/etc/shadow")
+                + "\n" + HostileCode.OnEachPath("LISTED", "print('LIST', path, os.listdir(path))", "/home", "/root", "/etc"),
+            ["server environment"] = HostileCode.ServerEnvironment,
+            ["write outside /tmp"] = HostileCode.OnEachPath("WROTE", HostileCode.Write, "/evil", "/etc/evil", "/usr/evil", "/dev/evil", "/dev/shm/evil", "/proc/evil", hostFile, "/tmp/ok"),
             ["tcp to the host"] = $$"""
                 import socket
                 for family, address in [(socket.AF_INET, ('127.0.0.1', {{port}})), (socket.AF_INET6, ('::1', {{port}}))]:
@@ -98,19 +69,7 @@ public sealed partial class PlaygroundAttackTests
                     except OSError as e:
                         print('failed', target, e.errno)
                 """,
-            ["double-forked daemon"] = $$"""
-                import os, time
-                if os.fork() == 0:
-                    os.setsid()
-                    if os.fork() == 0:
-                        os.execv('/usr/bin/python3', ['python3', '-c', 'import time\nwhile True: time.sleep(1)', '{{mark}}'])
-                    os._exit(0)
-                for _ in range(200):
-                    if any('{{mark}}' in open('/proc/' + p + '/cmdline').read() for p in os.listdir('/proc') if p.isdigit()):
-                        print('daemon up')
-                        break
-                    time.sleep(0.01)
-                """,
+            ["double-forked daemon"] = HostileCode.DoubleForkedDaemon(mark),
         };
 
         var runs = attacks.ToDictionary(a => a.Key, a => PlaygroundApiTests.EvalAsync(client, Dedent(a.Value)));
@@ -134,28 +93,22 @@ public sealed partial class PlaygroundAttackTests
         Assert.Equal("sleeping\n", Out("sleep forever")); // output before the kill is kept
         Assert.True(results["100 MB to stdout"].GetProperty("truncated").GetBoolean());
         Assert.Equal(64 * 1024, Out("100 MB to stdout").Length);
-        Assert.DoesNotContain("wrote 5 GB", Out("5 GB file"), StringComparison.Ordinal);
+        Assert.DoesNotContain("wrote", Out("5 GB file"), StringComparison.Ordinal);
         Assert.Matches("File too large|No space left", Err("5 GB file"));
         Assert.DoesNotContain("READ", Out("host files"), StringComparison.Ordinal);
         Assert.DoesNotContain("LIST /home", Out("host files"), StringComparison.Ordinal);
         Assert.Contains("LIST /etc ['ld.so.cache']", Out("host files"), StringComparison.Ordinal);
-        Assert.Contains("denied /etc/shadow", Out("host files"), StringComparison.Ordinal);
+        Assert.Contains("DENIED /etc/shadow", Out("host files"), StringComparison.Ordinal);
         // The sandbox's init (bwrap) was started with an empty environment; the launcher shell adds only PWD and SHLVL.
         Assert.Matches(InitEnvironment(), Out("server environment"));
-        Assert.DoesNotContain("WROTE", Out("write outside /tmp"), StringComparison.Ordinal);
-        Assert.Contains("tmp ok", Out("write outside /tmp"), StringComparison.Ordinal);
+        Assert.Equal("WROTE /tmp/ok", Assert.Single(Out("write outside /tmp").Split('\n'), l => l.StartsWith("WROTE", StringComparison.Ordinal)));
         Assert.False(File.Exists(hostFile));
         Assert.DoesNotContain("CONNECTED", Out("tcp to the host"), StringComparison.Ordinal);
         Assert.Equal(2, RefusedLines().Count(Out("tcp to the host")));
         Assert.Contains("daemon up", Out("double-forked daemon"), StringComparison.Ordinal);
 
         // After the attacks: no daemon survived, nothing reached the listener, the server is healthy and still serves.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (AnyCommandLineContains(mark))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the double-forked daemon outlived its request");
-            await Task.Delay(50, Ct);
-        }
+        await Wait.UntilAsync(() => !HostileCode.AnyCommandLineContains(mark), TimeSpan.FromSeconds(5), "the double-forked daemon to be gone with its request");
 
         Assert.False(accepted.IsCompleted, "a sandbox connected to the host's listener");
         using (var health = await client.GetAsync("/healthz", Ct))
@@ -172,12 +125,13 @@ public sealed partial class PlaygroundAttackTests
     [Fact]
     public async Task Without_isolation_a_playground_server_refuses_to_start_unless_explicitly_allowed()
     {
-        using var dir = new TempDir();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap", ["Quarry__Services"] = "playground" };
+        using var dir = new TempDirectory();
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/bin/false", ["Quarry__Services"] = "playground" };
         await using (var refused = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap)))
         {
-            Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.Contains("isolation is not available", refused.Output, StringComparison.Ordinal);
+            Assert.Equal(2, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.StartsWith("error: Playground__Required is true but sandbox isolation is not available", refused.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", refused.Output, StringComparison.Ordinal);
             Assert.Contains("Playground__AllowUnsandboxed=true", refused.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Now listening", refused.Output, StringComparison.Ordinal);
         }
@@ -193,8 +147,8 @@ public sealed partial class PlaygroundAttackTests
     [Fact]
     public async Task Without_isolation_a_default_server_runs_everything_else_and_says_why_the_playground_cannot()
     {
-        using var dir = new TempDir();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/nonexistent/bwrap" };
+        using var dir = new TempDirectory();
+        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/bin/false" };
         await using var server = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
         using var client = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
         Assert.Contains("Python playground is NOT running", server.Output, StringComparison.Ordinal);
@@ -203,7 +157,7 @@ public sealed partial class PlaygroundAttackTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, eval.StatusCode);
             Assert.Equal("application/problem+json", eval.Content.Headers.ContentType?.MediaType);
             var detail = JsonDocument.Parse(await eval.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString();
-            Assert.Contains("bwrap not found at /nonexistent/bwrap", detail, StringComparison.Ordinal);
+            Assert.Contains("bwrap=/bin/false", detail, StringComparison.Ordinal);
         }
 
         using var jobs = await client.GetAsync("/jobs", Ct);
@@ -218,8 +172,6 @@ public sealed partial class PlaygroundAttackTests
         return extra;
     }
 
-    private static string Escape(string path) => path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
-
     /// <summary>Strips the common leading indentation of a raw string's lines.</summary>
     private static string Dedent(string code)
     {
@@ -228,21 +180,7 @@ public sealed partial class PlaygroundAttackTests
         return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
     }
 
-    private static bool AnyCommandLineContains(string mark) => Directory.EnumerateDirectories("/proc")
-        .Where(d => int.TryParse(Path.GetFileName(d), out _))
-        .Any(d =>
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(d, "cmdline")).Contains(mark, StringComparison.Ordinal);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
-
-    [GeneratedRegex(@"^1 b'(PWD=/\\x00)?(SHLVL=0\\x00)?'$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^1 environ b'(PWD=/\\x00)?(SHLVL=0\\x00)?'$", RegexOptions.Multiline)]
     private static partial Regex InitEnvironment();
 
     [GeneratedRegex("^refused ", RegexOptions.Multiline)]

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Quarry.Core.Artifacts;
+using Quarry.Playlists.Model;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playlists;
 
@@ -58,11 +61,7 @@ public sealed class ModelSwapTests
             await server.WaitForModelAsync(next);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!seen.Contains(published[^1].ModelDate) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, Ct);
-        }
+        await Wait.UntilAsync(() => seen.Contains(published[^1].ModelDate), TimeSpan.FromSeconds(10), "the clients to be answered by the last model");
 
         await stop.CancelAsync();
         await Task.WhenAll(clients);
@@ -87,12 +86,14 @@ public sealed class ModelSwapTests
         await File.WriteAllBytesAsync(store.ArtifactPath(bad), (await File.ReadAllBytesAsync(store.ArtifactPath(good), Ct))[..100], Ct);
         await File.WriteAllTextAsync(store.CheckpointPath, bad.Format(), Ct);
 
+        // Once the watcher has read the new checkpoint and refused its artifact, the good model is still the one served.
+        var watcher = server.Server.App.Services.GetRequiredService<ArtifactWatcher<RuleModel>>();
+        Assert.False(await watcher.CheckAsync(Ct), "the damaged artifact was swapped in");
         for (var i = 0; i < 20; i++)
         {
             using var response = await server.Client.PostAsJsonAsync("/api/recommend", new { songs = Array.Empty<string>() }, Ct);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
             Assert.Equal(good.ModelDate, body.GetProperty("model_date").GetString());
-            await Task.Delay(20, Ct);
         }
 
         var next = await server.PublishAsync("1.0.1");

@@ -3,13 +3,14 @@ using Quarry.Core.Artifacts;
 using Quarry.Playlists.Data;
 using Quarry.Playlists.Training;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playlists;
 
 /// <summary>A server with no demo bootstrap, plus a demo playlist CSV and a way to publish models into its data dir.</summary>
 internal sealed class PlaylistServer : IAsyncDisposable
 {
-    private readonly TempDir _files = new();
+    private readonly TempDirectory _files = new();
 
     private PlaylistServer(QuarryServer server)
     {
@@ -50,16 +51,7 @@ internal sealed class PlaylistServer : IAsyncDisposable
     public async Task WaitForModelAsync(Publication publication)
     {
         var swap = Server.App.Services.GetRequiredService<ModelSwap<Quarry.Playlists.Model.RuleModel>>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (swap.Current?.Publication != publication)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the server did not load the model from {publication.ModelDate}");
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await Wait.UntilAsync(() => swap.Current?.Publication == publication, TimeSpan.FromSeconds(30), $"the server to load the model from {publication.ModelDate}");
     }
 
     public async ValueTask DisposeAsync()

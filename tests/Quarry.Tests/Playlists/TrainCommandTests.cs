@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Quarry.Playlists.Data;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Playlists;
 
@@ -14,7 +15,7 @@ public sealed class TrainCommandTests
     [Fact]
     public async Task Trains_once_then_does_nothing_until_forced()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = Path.Combine(dir.Path, "playlists.csv");
         var (made, makeOutput) = await QuarryProcess.RunAsync("quarry.dll", "datasets", "make", "playlists", "--out", csv, "--playlists", "1500", "--songs", "400");
         Assert.Equal(0, made);
@@ -41,7 +42,7 @@ public sealed class TrainCommandTests
     [Fact]
     public async Task Trains_from_an_http_url_given_by_DATASET_URL_and_keeps_the_download()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = Path.Combine(dir.Path, "served.csv");
         PlaylistGenerator.WriteFile(csv, new PlaylistGeneratorOptions { Playlists = 800, Songs = 300 }, Ct);
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,7 +67,7 @@ public sealed class TrainCommandTests
     [Fact]
     public async Task Missing_dataset_and_missing_column_are_clear_errors()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var (code, output) = await QuarryProcess.RunAsync("quarry.dll", "train", "playlists", "--data-dir", dir.Path);
         Assert.Equal(1, code);
         Assert.Contains("DATASET_URL", output, StringComparison.Ordinal);
@@ -85,7 +86,7 @@ public sealed class TrainCommandTests
     [Fact]
     public async Task Dataset_generation_is_deterministic_for_a_seed()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var a = Path.Combine(dir.Path, "a.csv");
         var b = Path.Combine(dir.Path, "b.csv");
         PlaylistGenerator.WriteFile(a, new PlaylistGeneratorOptions { Playlists = 300, Seed = 9 }, Ct);

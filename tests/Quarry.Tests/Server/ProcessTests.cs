@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Server;
 
@@ -15,7 +16,7 @@ public sealed partial class ProcessTests
     [Fact]
     public async Task Serve_answers_health_and_problem_json_then_exits_0_on_sigterm()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var dataDir = Path.Combine(dir.Path, "nested", "data");
         await using var quarry = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0"],
             new Dictionary<string, string> { ["QUARRY_DATA_DIR"] = dataDir });
@@ -41,17 +42,16 @@ public sealed partial class ProcessTests
     [Fact]
     public async Task Sigterm_lets_the_in_flight_request_finish_while_readyz_says_503()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var server = QuarryProcess.Start("Quarry.TestServer.dll", ["http://127.0.0.1:0", dir.Path]);
         var address = await server.WaitForListeningAsync();
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await client.GetAsync("/readyz", Ct)).StatusCode != HttpStatusCode.OK)
+        await Wait.UntilAsync(async () =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "the server never became ready");
-            await Task.Delay(50, Ct);
-        }
+            using var ready = await client.GetAsync("/readyz", Ct);
+            return ready.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(60), "the server to be ready");
 
         var slow = client.GetAsync("/test/slow?ms=3000", Ct);
         await server.WaitForOutputAsync(SlowStarted(), TimeSpan.FromSeconds(30));
@@ -59,7 +59,7 @@ public sealed partial class ProcessTests
         server.Signal(Sigterm);
 
         var sawUnready = false;
-        while (!slow.IsCompleted)
+        await Wait.UntilAsync(async () =>
         {
             try
             {
@@ -73,11 +73,11 @@ public sealed partial class ProcessTests
             }
             catch (HttpRequestException)
             {
-                break; // the listener closed: the drain is over
+                return true; // the listener closed: the drain is over
             }
 
-            await Task.Delay(20, Ct);
-        }
+            return sawUnready || slow.IsCompleted;
+        }, TimeSpan.FromSeconds(30), "readyz to answer 503 or the slow request to finish");
 
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -90,7 +90,7 @@ public sealed partial class ProcessTests
     [Fact]
     public async Task Json_log_format_writes_one_json_object_per_line()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var quarry = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path],
             new Dictionary<string, string> { ["QUARRY_LOG_FORMAT"] = "json" });
         await quarry.WaitForListeningAsync();
@@ -110,7 +110,7 @@ public sealed partial class ProcessTests
     [Fact]
     public async Task Unwritable_data_dir_fails_at_start_naming_the_variable()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var file = Path.Combine(dir.Path, "a-file");
         await File.WriteAllTextAsync(file, "x", Ct);
         var (code, output) = await QuarryProcess.RunAsync("quarry.dll", "serve", "--urls", "http://127.0.0.1:0", "--data-dir", Path.Combine(file, "data"));

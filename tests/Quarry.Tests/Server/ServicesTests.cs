@@ -48,14 +48,4 @@ public sealed class ServicesTests
         using var python = await server.Client.GetAsync("/py/eval", Ct);
         Assert.Equal(HttpStatusCode.NotFound, python.StatusCode);
     }
-
-    [Fact]
-    public async Task An_unknown_service_stops_serve_with_the_known_ones()
-    {
-        using var dir = new TempDir();
-        await using var process = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path],
-            new Dictionary<string, string> { ["Quarry__Services"] = "movies,recipes" });
-        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("unknown services: recipes; known: movies, predictions, playlists, jobs, playground", process.Output, StringComparison.Ordinal);
-    }
 }

@@ -18,7 +18,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
     [Fact]
     public async Task Known_requests_jobs_and_a_model_swap_show_up_in_metrics_with_the_same_counts()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var csv = Path.Combine(dir.Path, "playlists.csv");
         PlaylistGenerator.WriteFile(csv, new PlaylistGeneratorOptions { Playlists = 1500, Songs = 400 }, Ct);
         var data = Path.Combine(dir.Path, "data");

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Quarry.Jobs;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Model;
 using Quarry.Tests.Infrastructure;
@@ -19,14 +18,14 @@ public sealed partial class WorkerMetricsTests
     [Fact]
     public async Task A_worker_serves_the_counts_of_the_jobs_it_ran_on_its_metrics_address()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var port = FreePort();
         await using var worker = QuarryProcess.Start("quarry.dll",
             ["worker", "--worker-id", "w-metrics", "--concurrency", "2", "--metrics-urls", $"http://127.0.0.1:{port}", "--data-dir", dir.Path]);
         await worker.WaitForOutputAsync(TakingJobs(), TimeSpan.FromSeconds(60));
 
         // The embedded store is a file: this test queues jobs in it as a server in another process would.
-        await using var store = JobBackendFactory.Create(new JobsOptions(), dir.Path, TimeProvider.System);
+        await using var store = JobBackendFactory.Create(new Quarry.Jobs.JobsOptions(), dir.Path, TimeProvider.System);
         await store.InitializeAsync(Ct);
         var jobs = Enumerable.Range(0, 3).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
         await store.SubmitAsync(jobs, Ct);
@@ -64,7 +63,7 @@ public sealed partial class WorkerMetricsTests
     [Fact]
     public async Task A_metrics_switch_that_is_not_true_or_false_stops_the_server_with_one_error_line_naming_it()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var server = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path],
             new Dictionary<string, string> { ["Quarry__Telemetry__Metrics"] = "sometimes" });
         Assert.Equal(1, await server.WaitForExitAsync(TimeSpan.FromSeconds(60)));

@@ -35,15 +35,36 @@ internal sealed class Browser : IAsyncDisposable
         return new Browser(playwright, browser);
     }
 
-    /// <summary>Opens <paramref name="path"/> on the server in a new page; the list collects the page's script errors.</summary>
-    public async Task<(IPage Page, List<string> Errors)> OpenAsync(Uri baseAddress, string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> on the server in a new page; the list collects the page's script errors.
+    /// <paramref name="prepare"/> runs before the page loads (to route its requests, say).
+    /// </summary>
+    public async Task<(IPage Page, List<string> Errors)> OpenAsync(Uri baseAddress, string path, Func<IPage, Task>? prepare = null)
     {
         var page = await Instance.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
+        if (prepare is not null)
+        {
+            await prepare(page);
+        }
+
         await page.GotoAsync(new Uri(baseAddress, path).ToString());
         return (page, errors);
     }
+
+    /// <summary>Records the text of <paramref name="selector"/> after every change, for <see cref="ShownAsync"/>.</summary>
+    public static Task RecordShownAsync(IPage page, string selector) => page.EvaluateAsync("""
+        selector => {
+          const target = document.querySelector(selector);
+          window.quarryShown = [target.textContent];
+          new MutationObserver(() => window.quarryShown.push(target.textContent))
+            .observe(target, { childList: true, subtree: true, characterData: true });
+        }
+        """, selector);
+
+    /// <summary>Every text the recorded element showed, in order.</summary>
+    public static async Task<string[]> ShownAsync(IPage page) => await page.EvaluateAsync<string[]>("() => window.quarryShown");
 
     public async ValueTask DisposeAsync()
     {

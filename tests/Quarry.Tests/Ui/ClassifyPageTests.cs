@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 using Quarry.Tests.Classification;
-using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Ui;
 
@@ -9,7 +9,7 @@ public sealed class ClassifyPageTests
     [Fact]
     public async Task A_user_trains_a_free_model_watches_it_learn_and_draws_a_digit()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var (server, client) = await ClassificationServer.StartAsync(ClassificationServer.Environment(dir, train: 30_000, epochs: 3));
         await using var _ = server;
         using var __ = client;
@@ -36,13 +36,12 @@ public sealed class ClassifyPageTests
         await Assertions.Expect(page.Locator("#pods")).ToContainTextAsync("free-service");
 
         // Draw a stroke once the server has swapped the new model in: it answers with a digit and ten probabilities.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await client.PostAsync("/api/digits/predict", new StringContent("{\"pixels\":[" + string.Join(",", new int[784]) + "]}"),
-                   TestContext.Current.CancellationToken)).StatusCode != System.Net.HttpStatusCode.OK)
+        await Wait.UntilAsync(async () =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "the trained model never became available");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+            using var response = await client.PostAsync("/api/digits/predict", new StringContent("{\"pixels\":[" + string.Join(",", new int[784]) + "]}"),
+                TestContext.Current.CancellationToken);
+            return response.StatusCode == System.Net.HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30), "the trained model to answer");
 
         await page.Locator("#pad").ScrollIntoViewIfNeededAsync();
         var pad = await page.Locator("#pad").BoundingBoxAsync();
@@ -58,7 +57,7 @@ public sealed class ClassifyPageTests
         await Assertions.Expect(page.Locator("#prediction")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9]$"), new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#bars .bar")).ToHaveCountAsync(10);
         await Assertions.Expect(page.Locator("#model")).ToContainTextAsync("ff model trained on mnist");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "quarry-classify-page.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = dir.File("classify-page.png"), FullPage = true });
         Assert.Empty(errors);
     }
 }

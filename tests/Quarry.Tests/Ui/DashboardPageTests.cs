@@ -14,7 +14,7 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
     {
         // The embedded defaults (demo models trained at start, in-process workers, nothing else running), in a process of its
         // own: the metrics of the servers other tests run in this one would otherwise share its meters' names.
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         await using var process = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path],
             new Dictionary<string, string> { ["Quarry__Services"] = "playlists,movies,jobs" });
         using var client = new HttpClient { BaseAddress = await process.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(30) };

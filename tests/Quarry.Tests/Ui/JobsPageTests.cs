@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Ui;
 
@@ -35,5 +36,88 @@ public sealed class JobsPageTests
         await page.ClickAsync("#submit button[type=submit]");
         await Assertions.Expect(page.Locator("#submit-result")).ToContainTextAsync("ms");
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_page_polls_one_request_at_a_time_and_not_while_hidden()
+    {
+        await using var server = await QuarryServer.StartAsync(configure: LateAnswers.WithoutDemoModels);
+        await using var browser = await Browser.LaunchAsync();
+
+        // A slow server: each listing takes longer than the poll interval.
+        var inFlight = 0;
+        var mostInFlight = 0;
+        var answered = 0;
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/jobs.html", page => page.RouteAsync("**/jobs?limit=**", async route =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref mostInFlight, now);
+            await Task.Delay(1200, TestContext.Current.CancellationToken);
+            Interlocked.Decrement(ref inFlight);
+            Interlocked.Increment(ref answered);
+            await route.ContinueAsync();
+        }));
+
+        await Wait.UntilAsync(() => Volatile.Read(ref answered) >= 3, TimeSpan.FromSeconds(30), "three listings");
+        Assert.Equal(1, Volatile.Read(ref mostInFlight));
+
+        // Hidden: the listing in flight finishes and no other starts. Shown again: polling resumes at once.
+        await SetHiddenAsync(page, true);
+        await Wait.UntilAsync(() => Volatile.Read(ref inFlight) == 0, TimeSpan.FromSeconds(10), "the listing in flight to finish");
+        var before = Volatile.Read(ref answered);
+        await Task.Delay(3000, TestContext.Current.CancellationToken); // an observation window of three poll intervals, in which nothing may happen
+        Assert.Equal(before, Volatile.Read(ref answered) + Volatile.Read(ref inFlight));
+        await SetHiddenAsync(page, false);
+        await Wait.UntilAsync(() => Volatile.Read(ref answered) > before, TimeSpan.FromSeconds(10), "polling to resume once the page is shown");
+        Assert.Equal(1, Volatile.Read(ref mostInFlight));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_long_result_is_cut_to_fit_the_table_and_kept_whole_in_its_title()
+    {
+        await using var server = await QuarryServer.StartAsync(configure: LateAnswers.WithoutDemoModels);
+        await using var browser = await Browser.LaunchAsync();
+        var result = "{\"data\":\"" + new string('x', 5000) + "\"}";
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/jobs.html", page => page.RouteAsync("**/jobs?limit=**", route =>
+            route.FulfillAsync(new()
+            {
+                Status = 200,
+                ContentType = "application/json",
+                Body = $$"""
+                    {"jobs":[{"id":"0190a1b2-0000-7000-8000-000000000001","type":"range","status":"complete","worker":"{{new string('w', 300)}}",
+                    "attempts":1,"createdAt":"2024-01-01T00:00:00Z","startedAt":"2024-01-01T00:00:00Z","finishedAt":"2024-01-01T00:00:01Z",
+                    "result":{{result}}}],"nextCursor":null}
+                    """,
+            })));
+
+        await Assertions.Expect(page.Locator("#jobs td.outcome")).ToHaveAttributeAsync("title", result);
+        await Assertions.Expect(page.Locator("#jobs td.worker")).ToHaveAttributeAsync("title", new string('w', 300));
+        var widths = await page.EvaluateAsync<int[]>("""
+            () => [document.documentElement.scrollWidth, window.innerWidth, document.querySelector("table").scrollWidth, document.querySelector("main").clientWidth]
+            """);
+        Assert.True(widths[0] <= widths[1], $"the page scrolls sideways: {widths[0]} px wide in a {widths[1]} px window");
+        Assert.True(widths[2] <= widths[3], $"the table is {widths[2]} px wide in {widths[3]} px");
+
+        // The short columns keep their words whole: the row is one line high.
+        var rowHeight = await page.Locator("#jobs tr").First.EvaluateAsync<double>("tr => tr.getBoundingClientRect().height");
+        Assert.True(rowHeight < 60, $"the row is {rowHeight:F0} px high");
+        Assert.Empty(errors);
+    }
+
+    private static Task SetHiddenAsync(IPage page, bool hidden) => page.EvaluateAsync("""
+        hidden => {
+          Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+          Object.defineProperty(document, "visibilityState", { value: hidden ? "hidden" : "visible", configurable: true });
+          document.dispatchEvent(new Event("visibilitychange"));
+        }
+        """, hidden);
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
     }
 }

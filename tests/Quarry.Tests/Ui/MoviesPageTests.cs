@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Quarry.Tests.Infrastructure;
 using Quarry.Tests.Movies;
 
 namespace Quarry.Tests.Ui;
@@ -32,6 +33,20 @@ public sealed class MoviesPageTests
         await Assertions.Expect(page.Locator("#recommendations .because").First).ToContainTextAsync("because you liked");
         var ids = await recommended.EvaluateAllAsync<int[]>("items => items.map(li => Number(li.dataset.id))");
         Assert.DoesNotContain(ids, liked.Select(m => m.Id).Contains);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_late_answer_to_an_earlier_search_never_replaces_the_newer_results()
+    {
+        await using var server = await QuarryServer.StartAsync(configure: LateAnswers.WithoutDemoModels);
+        await using var browser = await Browser.LaunchAsync();
+        var late = new LateAnswers();
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/movies.html", page =>
+            late.RouteAsync(page, "**/api/movies?**", search => $$"""
+                {"movies":[{"id":{{search.Length + 1}},"title":"{{search}} movie","year":2000,"genres":[]}],"total":1,"page":1,"pageSize":15}
+                """));
+        await late.SearchOutOfOrderAsync(page, page.Locator("#catalog li .title"), "#catalog", search => $"{search} movie (2000)");
         Assert.Empty(errors);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Quarry.Core.Artifacts;
 using Quarry.Playlists.Model;
+using Quarry.Tests.Infrastructure;
 using Quarry.Tests.Playlists;
 
 namespace Quarry.Tests.Ui;
@@ -46,10 +47,24 @@ public sealed class PlaylistsPageTests
         await server.WaitForModelAsync(await server.PublishAsync());
         await server.Server.WaitUntilReadyAsync(); // the movie and diabetes demo models train at start too
         await using var browser = await Browser.LaunchAsync();
-        var page = await browser.Instance.NewPageAsync();
-        await page.GotoAsync(server.Server.BaseAddress.ToString());
+        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/");
         await Assertions.Expect(page.Locator("#services a", new() { HasText = "Playlists" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#server-status")).ToContainTextAsync("Ready.");
         await Assertions.Expect(page.Locator("#version")).ToHaveTextAsync("v" + Core.Hosting.QuarryInfo.Version);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_late_answer_to_an_earlier_search_never_replaces_the_newer_results()
+    {
+        await using var server = await QuarryServer.StartAsync(configure: LateAnswers.WithoutDemoModels);
+        await using var browser = await Browser.LaunchAsync();
+        var late = new LateAnswers();
+        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/playlists.html", page =>
+            late.RouteAsync(page, "**/api/songs?**", search => $$"""
+                {"songs":[{"song":"{{search}}-song","playlists":1}],"total":1,"version":"1.0.0","model_date":"2024-01-01 00:00:00.000000000"}
+                """));
+        await late.SearchOutOfOrderAsync(page, page.Locator("#results button"), "#results", search => $"{search}-song");
+        Assert.Empty(errors);
     }
 }

@@ -3,12 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Quarry.Vision.Service;
+using Quarry.TestSupport;
 
 namespace Quarry.Vision.Tests.Kubernetes;
 
 public sealed class KubernetesExecutorRegistrationTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -42,7 +43,7 @@ public sealed class KubernetesExecutorRegistrationTests : IDisposable
             var job = await executor.SubmitAsync(Tier.Free, "mnist", Ct);
 
             Assert.Equal("registry.example/quarry:test", (string?)api.Cluster.GetJob("free-service", job.Name)["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
-            await KubernetesTestCluster.Eventually(() => executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, () => api.CallSummary());
+            await Wait.UntilAsync(() => executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, KubernetesTestCluster.Patience, () => api.CallSummary());
             Assert.Equal(1, api.Calls("GET /api/v1/pods"));
         }
         finally

@@ -1,4 +1,5 @@
 using Quarry.Vision.Service;
+using Quarry.TestSupport;
 
 namespace Quarry.Vision.Tests.Kubernetes;
 
@@ -23,8 +24,9 @@ public sealed class KubernetesExecutorTests
         Assert.Matches("^ff-kmnist-[a-z0-9]{5}$", free[1].Name);
 
         // Two free pods run; the quota refused the third pod, so its Job is listed as a Pending entry without a node.
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => cluster.PodsIn("free-service") is var pods && pods.Count(p => p.Status == PodPhase.Running) == 2 && pods.Count(p => p.Status == PodPhase.Pending) == 1,
+            KubernetesTestCluster.Patience,
             cluster.Describe);
         var pending = Assert.Single(cluster.PodsIn("free-service"), p => p.Status == PodPhase.Pending);
         Assert.Equal(free[2].Name, pending.Name);
@@ -46,25 +48,29 @@ public sealed class KubernetesExecutorTests
         }
 
         Assert.All(premium, j => Assert.Equal(("premium", "cnn", "default"), (j.Tier, j.Model, j.Namespace)));
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => cluster.PodsIn("default").Count(p => p.Status == PodPhase.Running) == 3 && cluster.PodsIn("free-service").Count(p => p.Status == PodPhase.Running) == 2,
+            KubernetesTestCluster.Patience,
             cluster.Describe);
 
         // Running pods report progress read from their logs.
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => executor.GetAsync(premium[0].Id, Ct).Result?.Progress is { Epoch: 1, Epochs: 2, Step: 100, Steps: 600 },
+            KubernetesTestCluster.Patience,
             () => $"{executor.GetAsync(premium[0].Id, Ct).Result}");
 
         // The first two free jobs finish; the quota frees and the Job controller creates the third's pod.
         Assert.Equal(2, cluster.Api.Cluster.CompleteRunningPods("free-service"));
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => executor.GetAsync(free[2].Id, Ct).Result?.Status == PodPhase.Running,
+            KubernetesTestCluster.Patience,
             cluster.Describe);
         Assert.Equal(1, cluster.Api.Cluster.CompleteRunningPods("free-service"));
         Assert.Equal(3, cluster.Api.Cluster.CompleteRunningPods("default"));
 
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => executor.ListAsync(100, Ct).Result is var jobs && jobs.Count == 6 && jobs.All(j => j.Status == PodPhase.Succeeded && j.Accuracy is not null),
+            KubernetesTestCluster.Patience,
             () => string.Join("; ", executor.ListAsync(100, Ct).Result.Select(j => $"{j.Name}={j.Status}/{j.Accuracy}")));
         var all = await executor.ListAsync(100, Ct);
         Assert.All(all.Where(j => j.Tier == "free"), j => Assert.Equal(0.97, j.Accuracy!.Value, 6));
@@ -126,7 +132,7 @@ public sealed class KubernetesExecutorTests
         Assert.Contains(error, refused.Message, StringComparison.Ordinal);
         Assert.Contains(cluster.Api.Url, refused.Message, StringComparison.Ordinal);
         Assert.Empty(cluster.Api.Cluster.Jobs());
-        await KubernetesTestCluster.Eventually(() => cluster.Api.Calls("GET /api/v1/pods") > 0, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Api.Calls("GET /api/v1/pods") > 0, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.Null(cluster.Executor.Unavailable);
     }
 
@@ -152,10 +158,10 @@ public sealed class KubernetesExecutorTests
     {
         await using var cluster = await KubernetesTestCluster.StartAsync();
         await cluster.Executor.SubmitAsync(Tier.Premium, "mnist", Ct);
-        await KubernetesTestCluster.Eventually(() => cluster.PodsIn("default").Any(p => p.Status == PodPhase.Running), cluster.Describe);
+        await Wait.UntilAsync(() => cluster.PodsIn("default").Any(p => p.Status == PodPhase.Running), KubernetesTestCluster.Patience, cluster.Describe);
 
         cluster.Api.RevokeRbac(true);
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.Unavailable?.Contains("403 Forbidden", StringComparison.Ordinal) == true, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.Unavailable?.Contains("403 Forbidden", StringComparison.Ordinal) == true, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.Contains($"is forbidden: User \"{FakeKubernetesApi.User}\" cannot ", cluster.Executor.Unavailable + "", StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<ExecutorUnavailableException>(() => cluster.Executor.SubmitAsync(Tier.Premium, "mnist", Ct));
         Assert.Contains("403 Forbidden", refused.Message, StringComparison.Ordinal);
@@ -163,8 +169,8 @@ public sealed class KubernetesExecutorTests
 
         cluster.Api.RevokeRbac(false);
         cluster.Api.Cluster.CompleteRunningPods();
-        await KubernetesTestCluster.Eventually(
-            () => cluster.Executor.Unavailable is null && cluster.PodsIn("default").SingleOrDefault()?.Status == PodPhase.Succeeded, cluster.Describe);
+        await Wait.UntilAsync(
+            () => cluster.Executor.Unavailable is null && cluster.PodsIn("default").SingleOrDefault()?.Status == PodPhase.Succeeded, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.Equal(PodPhase.Pending, (await cluster.Executor.SubmitAsync(Tier.Premium, "mnist", Ct)).Status);
     }
 
@@ -173,10 +179,10 @@ public sealed class KubernetesExecutorTests
     {
         await using var cluster = await KubernetesTestCluster.StartAsync();
         var job = await cluster.Executor.SubmitAsync(Tier.Free, "mnist", Ct);
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, KubernetesTestCluster.Patience, cluster.Describe);
 
         await cluster.Api.GoDownAsync();
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.Unavailable?.Contains("unreachable", StringComparison.Ordinal) == true, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.Unavailable?.Contains("unreachable", StringComparison.Ordinal) == true, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.StartsWith($"Kubernetes API at {cluster.Api.Url} unreachable: ", cluster.Executor.Unavailable, StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<ExecutorUnavailableException>(() => cluster.Executor.SubmitAsync(Tier.Free, "mnist", Ct));
         Assert.Contains("unreachable", refused.Message, StringComparison.Ordinal);
@@ -184,8 +190,9 @@ public sealed class KubernetesExecutorTests
         // The job finishes while the executor cannot see the cluster; after the API returns the caches catch up.
         cluster.Api.Cluster.CompleteRunningPods();
         await cluster.Api.ComeBackAsync();
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => cluster.Executor.Unavailable is null && cluster.Executor.GetAsync(job.Id, Ct).Result is { Status: PodPhase.Succeeded, Accuracy: not null },
+            KubernetesTestCluster.Patience,
             cluster.Describe);
         Assert.Equal(PodPhase.Pending, (await cluster.Executor.SubmitAsync(Tier.Free, "mnist", Ct)).Status);
         Assert.Equal(2, cluster.Api.Cluster.Jobs().Count);
@@ -195,7 +202,7 @@ public sealed class KubernetesExecutorTests
     public async Task An_api_that_stops_answering_makes_the_submit_fail_after_the_request_timeout()
     {
         await using var cluster = await KubernetesTestCluster.StartAsync(requestTimeout: TimeSpan.FromMilliseconds(500));
-        await KubernetesTestCluster.Eventually(() => cluster.Api.Calls("WATCH /api/v1/pods") > 0, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Api.Calls("WATCH /api/v1/pods") > 0, KubernetesTestCluster.Patience, cluster.Describe);
 
         cluster.Api.Stall(true);
         var refused = await Assert.ThrowsAsync<ExecutorUnavailableException>(() => cluster.Executor.SubmitAsync(Tier.Free, "mnist", Ct));
@@ -216,7 +223,7 @@ public sealed class KubernetesExecutorTests
             api.Cluster.SeedPods("monitoring", 600);
         });
 
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.Pods().Count == 1000, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.Pods().Count == 1000, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.Equal(400, cluster.PodsIn("kube-system").Count);
         Assert.All(cluster.Executor.Pods(), p => Assert.True(p.Node.Length > 0 && p.Ip.Length > 0 && p.Status == PodPhase.Running, $"{p}"));
 
@@ -229,7 +236,7 @@ public sealed class KubernetesExecutorTests
 
         // Changes arrive through the watch, not through more lists.
         cluster.Api.Cluster.SeedPods("kube-system", 5);
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.Pods().Count == 1005, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.Pods().Count == 1005, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.Equal(1, cluster.Api.Calls("GET /api/v1/pods"));
     }
 
@@ -237,14 +244,14 @@ public sealed class KubernetesExecutorTests
     public async Task An_expired_resource_version_makes_the_executor_list_again()
     {
         await using var cluster = await KubernetesTestCluster.StartAsync(seed: api => api.Cluster.SeedPods("kube-system", 3));
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.Pods().Count == 3, cluster.Describe);
-        await KubernetesTestCluster.Eventually(() => cluster.Api.Calls("WATCH /api/v1/pods") == 1, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.Pods().Count == 3, KubernetesTestCluster.Patience, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Api.Calls("WATCH /api/v1/pods") == 1, KubernetesTestCluster.Patience, cluster.Describe);
 
         // The watch ends, pods are added and the history with them is compacted away: watching again from the old
         // version gets 410 Expired, so the executor must list again to see them.
         cluster.Api.Cluster.WhileWatchesMiss(() => cluster.Api.Cluster.SeedPods("kube-system", 2));
 
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.Pods().Count == 5 && cluster.Api.Calls("GET /api/v1/pods") == 2, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.Pods().Count == 5 && cluster.Api.Calls("GET /api/v1/pods") == 2, KubernetesTestCluster.Patience, cluster.Describe);
         Assert.Null(cluster.Executor.Unavailable);
     }
 
@@ -253,12 +260,12 @@ public sealed class KubernetesExecutorTests
     {
         await using var cluster = await KubernetesTestCluster.StartAsync();
         var job = await cluster.Executor.SubmitAsync(Tier.Premium, "mnist", Ct);
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, KubernetesTestCluster.Patience, cluster.Describe);
         cluster.Api.Cluster.CompleteRunningPods();
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Accuracy is not null, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Accuracy is not null, KubernetesTestCluster.Patience, cluster.Describe);
 
         Assert.Equal(1, cluster.Api.Cluster.DeleteFinishedJobs());
-        await KubernetesTestCluster.Eventually(() => cluster.PodsIn("default").Count == 0, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.PodsIn("default").Count == 0, KubernetesTestCluster.Patience, cluster.Describe);
 
         var kept = await cluster.Executor.GetAsync(job.Id, Ct);
         Assert.Equal((PodPhase.Succeeded, 0.98), (kept!.Status, kept.Accuracy));
@@ -270,17 +277,18 @@ public sealed class KubernetesExecutorTests
     {
         await using var cluster = await KubernetesTestCluster.StartAsync(configure: o => o.Kubernetes.BackoffLimit = 1);
         var job = await cluster.Executor.SubmitAsync(Tier.Premium, "kmnist", Ct);
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Running, KubernetesTestCluster.Patience, cluster.Describe);
 
         // The first failure is retried with a new pod; the second exceeds the backoff limit.
         Assert.Equal(1, cluster.Api.Cluster.FailRunningPods());
-        await KubernetesTestCluster.Eventually(
+        await Wait.UntilAsync(
             () => cluster.PodsIn("default") is var pods && pods.Count == 2 && pods.Any(p => p.Status == PodPhase.Failed) && pods.Any(p => p.Status == PodPhase.Running),
+            KubernetesTestCluster.Patience,
             cluster.Describe);
         Assert.Equal(PodPhase.Running, (await cluster.Executor.GetAsync(job.Id, Ct))!.Status);
         Assert.Equal(1, cluster.Api.Cluster.FailRunningPods());
 
-        await KubernetesTestCluster.Eventually(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Failed, cluster.Describe);
+        await Wait.UntilAsync(() => cluster.Executor.GetAsync(job.Id, Ct).Result?.Status == PodPhase.Failed, KubernetesTestCluster.Patience, cluster.Describe);
         var failed = await cluster.Executor.GetAsync(job.Id, Ct);
         Assert.Equal("BackoffLimitExceeded: Job has reached the specified backoff limit", failed!.Error);
         Assert.Null(failed.Accuracy);

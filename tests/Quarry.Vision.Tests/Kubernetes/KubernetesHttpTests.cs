@@ -4,13 +4,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
+using Quarry.TestSupport;
 
 namespace Quarry.Vision.Tests.Kubernetes;
 
 /// <summary>The original routes served by a real Kestrel server whose executor is the Kubernetes one, against the fake API server.</summary>
 public sealed class KubernetesHttpTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,8 +37,8 @@ public sealed class KubernetesHttpTests : IDisposable
         var job = await SubmitAsync(client, HttpStatusCode.OK);
         Assert.Equal("free-service", job.GetProperty("namespace").GetString());
         Assert.Matches("^ff-mnist-[a-z0-9]{5}$", job.GetProperty("name").GetString());
-        await KubernetesTestCluster.Eventually(() => Pods(client).Count(p => p.Namespace == "kube-system") == 5
-            && Pods(client).Any(p => p.Name.StartsWith(job.GetProperty("name").GetString()!, StringComparison.Ordinal)), api.CallSummary);
+        await Wait.UntilAsync(() => Pods(client).Count(p => p.Namespace == "kube-system") == 5
+            && Pods(client).Any(p => p.Name.StartsWith(job.GetProperty("name").GetString()!, StringComparison.Ordinal)), KubernetesTestCluster.Patience, api.CallSummary);
 
         await api.GoDownAsync();
         var down = await SubmitAsync(client, HttpStatusCode.ServiceUnavailable);
@@ -48,13 +49,13 @@ public sealed class KubernetesHttpTests : IDisposable
         }
 
         await api.ComeBackAsync();
-        await KubernetesTestCluster.Eventually(() => Submit(client).StatusCode == HttpStatusCode.OK, api.CallSummary);
+        await Wait.UntilAsync(() => Submit(client).StatusCode == HttpStatusCode.OK, KubernetesTestCluster.Patience, api.CallSummary);
 
         api.RevokeRbac(true);
         var refused = await SubmitAsync(client, HttpStatusCode.ServiceUnavailable);
         Assert.Contains("403", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         api.RevokeRbac(false);
-        await KubernetesTestCluster.Eventually(() => Submit(client).StatusCode == HttpStatusCode.OK, api.CallSummary);
+        await Wait.UntilAsync(() => Submit(client).StatusCode == HttpStatusCode.OK, KubernetesTestCluster.Patience, api.CallSummary);
     }
 
     private static HttpResponseMessage Submit(HttpClient client) =>

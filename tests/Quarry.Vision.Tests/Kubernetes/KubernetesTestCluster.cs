@@ -39,20 +39,8 @@ internal sealed class KubernetesTestCluster : IAsyncDisposable
         return new KubernetesTestCluster(api, executor);
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> and the last state after 15 s.</summary>
-    public static async Task Eventually(Func<bool> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting: {what()}");
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+    /// <summary>How long the tests wait for the fake cluster and the executor to reach a state.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     public IReadOnlyList<PodInfo> PodsIn(string ns) => [.. Executor.Pods().Where(p => p.Namespace == ns)];
 

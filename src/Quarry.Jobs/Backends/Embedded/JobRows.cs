@@ -9,38 +9,7 @@ internal static class JobRows
     /// <summary>Index of <c>seq</c> in <see cref="JobTableSql.Columns"/>.</summary>
     public const int SeqColumn = 11;
 
-    public static SqliteCommand Prepare(SqliteConnection connection, string sql, params ReadOnlySpan<string> parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    public static void Bind(this SqliteCommand command, int index, object? value) =>
-        command.Parameters[index].Value = value ?? DBNull.Value;
-
-    public static JobRecord Read(SqliteDataReader row) => new()
-    {
-        Id = row.GetGuid(0),
-        Type = row.GetString(1),
-        Status = row.GetString(2),
-        Payload = row.GetString(3),
-        Result = row.IsDBNull(4) ? null : row.GetString(4),
-        Error = row.IsDBNull(5) ? null : row.GetString(5),
-        Worker = row.IsDBNull(6) ? null : row.GetString(6),
-        Attempts = row.GetInt32(7),
-        CreatedAt = FromMicroseconds(row.GetInt64(8)),
-        StartedAt = row.IsDBNull(9) ? null : FromMicroseconds(row.GetInt64(9)),
-        FinishedAt = row.IsDBNull(10) ? null : FromMicroseconds(row.GetInt64(10)),
-        TraceParent = row.IsDBNull(12) ? null : row.GetString(12),
-        TraceState = row.IsDBNull(13) ? null : row.GetString(13),
-    };
+    public static JobRecord Read(SqliteDataReader row) => JobRecordColumns.Read(row, static (r, i) => FromMicroseconds(r.GetInt64(i)), traceColumn: 12);
 
     /// <summary>A time as stored: whole microseconds since the Unix epoch.</summary>
     public static long ToMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using Microsoft.Data.Sqlite;
+using Quarry.Core.Data;
 using Quarry.Jobs.Model;
 
 namespace Quarry.Jobs.Backends.Embedded;
@@ -19,12 +20,12 @@ internal sealed class JobTableReader : IDisposable
 
     public JobTableReader(SqliteConnection connection, JobTableSql sql)
     {
-        _get = JobRows.Prepare(connection, sql.Get, "$id");
-        _listAll = JobRows.Prepare(connection, sql.ListAll, "$before", "$limit");
-        _listByStatus = JobRows.Prepare(connection, sql.ListByStatus, "$before", "$limit", "$status");
-        _check = JobRows.Prepare(connection, sql.Check);
-        _count = JobRows.Prepare(connection, sql.Count);
-        _workers = JobRows.Prepare(connection, sql.ListWorkers, "$since");
+        _get = SqliteCommands.Prepare(connection, sql.Get, "$id");
+        _listAll = SqliteCommands.Prepare(connection, sql.ListAll, "$before", "$limit");
+        _listByStatus = SqliteCommands.Prepare(connection, sql.ListByStatus, "$before", "$limit", "$status");
+        _check = SqliteCommands.Prepare(connection, sql.Check);
+        _count = SqliteCommands.Prepare(connection, sql.Count);
+        _workers = SqliteCommands.Prepare(connection, sql.ListWorkers, "$since");
     }
 
     public JobRecord? Get(Guid id)
@@ -112,7 +113,7 @@ internal sealed class JobTableReader : IDisposable
     private static long DecodeCursor(string cursor)
     {
         Span<byte> bytes = stackalloc byte[sizeof(long)];
-        var seq = cursor.Length == 11 && Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == sizeof(long)
+        var seq = cursor.Length == 11 && Base64Url.IsValid(cursor) && Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == sizeof(long)
             ? BinaryPrimitives.ReadInt64BigEndian(bytes)
             : 0;
         return seq > 0 ? seq : throw new ArgumentException("The listing cursor is not one this backend issued.", nameof(cursor));

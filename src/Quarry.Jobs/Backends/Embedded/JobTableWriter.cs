@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Quarry.Core.Data;
 using Quarry.Jobs.Model;
 
 namespace Quarry.Jobs.Backends.Embedded;
@@ -46,17 +47,17 @@ internal sealed class JobTableWriter : IDisposable
             Scalar(connection, sql.MarkMicroseconds, sql.TableName);
         }
 
-        _insert = JobRows.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now", "$trace_parent", "$trace_state");
-        _take = JobRows.Prepare(connection, sql.Take, "$worker", "$now", "$until", "$max");
-        _renew = JobRows.Prepare(connection, sql.Renew, "$id", "$attempt", "$until");
-        _complete = JobRows.Prepare(connection, sql.Complete, "$id", "$attempt", "$result", "$now");
-        _retry = JobRows.Prepare(connection, sql.Retry, "$id", "$attempt", "$error", "$at");
-        _fail = JobRows.Prepare(connection, sql.Fail, "$id", "$attempt", "$error", "$now");
-        _release = JobRows.Prepare(connection, sql.Release, "$id", "$attempt", "$now");
-        _cancel = JobRows.Prepare(connection, sql.Cancel, "$id", "$now");
-        _get = JobRows.Prepare(connection, sql.Get, "$id");
-        _recordWorker = JobRows.Prepare(connection, sql.RecordWorker, "$worker", "$now");
-        _forgetWorkers = JobRows.Prepare(connection, sql.ForgetWorkers, "$before");
+        _insert = SqliteCommands.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now", "$trace_parent", "$trace_state");
+        _take = SqliteCommands.Prepare(connection, sql.Take, "$worker", "$now", "$until", "$max");
+        _renew = SqliteCommands.Prepare(connection, sql.Renew, "$id", "$attempt", "$until");
+        _complete = SqliteCommands.Prepare(connection, sql.Complete, "$id", "$attempt", "$result", "$now");
+        _retry = SqliteCommands.Prepare(connection, sql.Retry, "$id", "$attempt", "$error", "$at");
+        _fail = SqliteCommands.Prepare(connection, sql.Fail, "$id", "$attempt", "$error", "$now");
+        _release = SqliteCommands.Prepare(connection, sql.Release, "$id", "$attempt", "$now");
+        _cancel = SqliteCommands.Prepare(connection, sql.Cancel, "$id", "$now");
+        _get = SqliteCommands.Prepare(connection, sql.Get, "$id");
+        _recordWorker = SqliteCommands.Prepare(connection, sql.RecordWorker, "$worker", "$now");
+        _forgetWorkers = SqliteCommands.Prepare(connection, sql.ForgetWorkers, "$before");
     }
 
     /// <summary>How long a silent worker's heartbeat row is kept.</summary>

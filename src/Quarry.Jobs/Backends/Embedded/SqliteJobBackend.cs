@@ -6,7 +6,7 @@ using Quarry.Jobs.Model;
 namespace Quarry.Jobs.Backends.Embedded;
 
 /// <summary>Job records and queue in one SQLite database file, for <c>quarry serve</c> with workers in the same process.</summary>
-public sealed class SqliteJobBackend : IJobBackend
+internal sealed class SqliteJobBackend : IJobBackend
 {
     private const int MaxTake = 1000;
 

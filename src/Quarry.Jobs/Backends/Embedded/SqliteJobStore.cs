@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Quarry.Core.Data;
 using Microsoft.Extensions.Logging;
 
 namespace Quarry.Jobs.Backends.Embedded;
@@ -42,12 +43,12 @@ internal sealed partial class SqliteJobStore
         Path = path;
         _writer = writer;
         _logger = logger;
-        _begin = JobRows.Prepare(writer, "BEGIN IMMEDIATE");
-        _commit = JobRows.Prepare(writer, "COMMIT");
-        _rollback = JobRows.Prepare(writer, "ROLLBACK");
-        _savepoint = JobRows.Prepare(writer, "SAVEPOINT operation");
-        _releaseSavepoint = JobRows.Prepare(writer, "RELEASE operation");
-        _rollbackToSavepoint = JobRows.Prepare(writer, "ROLLBACK TO operation");
+        _begin = SqliteCommands.Prepare(writer, "BEGIN IMMEDIATE");
+        _commit = SqliteCommands.Prepare(writer, "COMMIT");
+        _rollback = SqliteCommands.Prepare(writer, "ROLLBACK");
+        _savepoint = SqliteCommands.Prepare(writer, "SAVEPOINT operation");
+        _releaseSavepoint = SqliteCommands.Prepare(writer, "RELEASE operation");
+        _rollbackToSavepoint = SqliteCommands.Prepare(writer, "ROLLBACK TO operation");
         _crossProcess = crossProcess;
         crossProcess.Attach(Wake);
         _loop = Task.Run(RunAsync);
@@ -278,9 +279,9 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Opened the embedded job database {Path} (WAL, synchronous=NORMAL)")]
+    [LoggerMessage(EventId = EventIds.SqliteJobStoreOpened, Level = LogLevel.Information, Message = "Opened the embedded job database {Path} (WAL, synchronous=NORMAL)")]
     private static partial void LogOpened(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "A batch of {Count} job writes on {Path} was rolled back: {Reason}")]
+    [LoggerMessage(EventId = EventIds.SqliteJobStoreBatchFailed, Level = LogLevel.Error, Message = "A batch of {Count} job writes on {Path} was rolled back: {Reason}")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, string path, string reason);
 }

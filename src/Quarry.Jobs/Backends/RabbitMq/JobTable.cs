@@ -301,20 +301,5 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static JobRecord Read(NpgsqlDataReader reader) => new()
-    {
-        Id = reader.GetGuid(0),
-        Type = reader.GetString(1),
-        Status = reader.GetString(2),
-        Payload = reader.GetString(3),
-        Result = reader.IsDBNull(4) ? null : reader.GetString(4),
-        Error = reader.IsDBNull(5) ? null : reader.GetString(5),
-        Worker = reader.IsDBNull(6) ? null : reader.GetString(6),
-        Attempts = reader.GetInt32(7),
-        CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
-        StartedAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
-        FinishedAt = reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
-        TraceParent = reader.IsDBNull(11) ? null : reader.GetString(11),
-        TraceState = reader.IsDBNull(12) ? null : reader.GetString(12),
-    };
+    private static JobRecord Read(NpgsqlDataReader reader) => JobRecordColumns.Read(reader, static (r, i) => r.GetFieldValue<DateTimeOffset>(i), traceColumn: 11);
 }

@@ -13,7 +13,7 @@ namespace Quarry.Jobs.Backends.RabbitMq;
 /// broker's consumer timeout closes its channel, so <see cref="RenewAsync"/> has nothing to do.
 /// If queueing fails after the records were inserted, the records are deleted again and the submit fails.
 /// </summary>
-public sealed class RabbitMqJobBackend : IJobBackend
+internal sealed class RabbitMqJobBackend : IJobBackend
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 

@@ -11,7 +11,7 @@ namespace Quarry.Jobs.Backends.Redis;
 /// All commands share one multiplexed connection and none of them blocks: an idle taker raises a flag and waits
 /// for a pub/sub wake-up that the next submission publishes, or for a bounded poll.
 /// </summary>
-public sealed class RedisJobBackend : IJobBackend
+internal sealed class RedisJobBackend : IJobBackend
 {
     private const string Group = "workers";
 

@@ -230,18 +230,18 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex DatasetName();
 
-    [LoggerMessage(EventId = 7210, Level = LogLevel.Information, Message = "Kubernetes executor watching jobs and pods at {Host}")]
+    [LoggerMessage(EventId = EventIds.KubernetesExecutorStarting, Level = LogLevel.Information, Message = "Kubernetes executor watching jobs and pods at {Host}")]
     private static partial void LogStarting(ILogger logger, string host);
 
-    [LoggerMessage(EventId = 7211, Level = LogLevel.Error, Message = "Kubernetes executor has no client: {Reason}")]
+    [LoggerMessage(EventId = EventIds.KubernetesExecutorNoClient, Level = LogLevel.Error, Message = "Kubernetes executor has no client: {Reason}")]
     private static partial void LogNoClient(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 7212, Level = LogLevel.Information, Message = "Created Job {Namespace}/{Name} ({Uid})")]
+    [LoggerMessage(EventId = EventIds.KubernetesExecutorSubmitted, Level = LogLevel.Information, Message = "Created Job {Namespace}/{Name} ({Uid})")]
     private static partial void LogSubmitted(ILogger logger, string @namespace, string name, string uid);
 
-    [LoggerMessage(EventId = 7213, Level = LogLevel.Warning, Message = "Creating a {Tier} job on {Dataset} failed: {Reason}")]
+    [LoggerMessage(EventId = EventIds.KubernetesExecutorSubmitFailed, Level = LogLevel.Warning, Message = "Creating a {Tier} job on {Dataset} failed: {Reason}")]
     private static partial void LogSubmitFailed(ILogger logger, string tier, string dataset, string reason);
 
-    [LoggerMessage(EventId = 7214, Level = LogLevel.Debug, Message = "Reading the log of pod {Namespace}/{Pod} failed: {Reason}")]
+    [LoggerMessage(EventId = EventIds.KubernetesExecutorLogFailed, Level = LogLevel.Debug, Message = "Reading the log of pod {Namespace}/{Pod} failed: {Reason}")]
     private static partial void LogLogFailed(ILogger logger, string @namespace, string pod, string reason);
 }

@@ -136,9 +136,9 @@ internal sealed partial class ResourceWatch<T, TList>(
         return false;
     }
 
-    [LoggerMessage(EventId = 7201, Level = LogLevel.Debug, Message = "Listing {What} again: the watch's resource version expired")]
+    [LoggerMessage(EventId = EventIds.ResourceWatchRelist, Level = LogLevel.Debug, Message = "Listing {What} again: the watch's resource version expired")]
     private static partial void LogRelist(ILogger logger, string what);
 
-    [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "Watching {What} failed: {Reason}; retrying in {Seconds} s")]
+    [LoggerMessage(EventId = EventIds.ResourceWatchWatchFailed, Level = LogLevel.Warning, Message = "Watching {What} failed: {Reason}; retrying in {Seconds} s")]
     private static partial void LogWatchFailed(ILogger logger, string what, string reason, double seconds);
 }

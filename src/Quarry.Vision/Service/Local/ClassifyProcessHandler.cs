@@ -137,9 +137,9 @@ internal sealed partial class ClassifyProcessHandler(LocalRunSettings settings, 
 
     private static string Seed(Guid id) => (BitConverter.ToInt32(id.ToByteArray(), 12) & int.MaxValue).ToString(CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Classification job {Name} started as process {Pid} ({Cgroup})")]
+    [LoggerMessage(EventId = EventIds.ClassifyProcessHandlerStarted, Level = LogLevel.Information, Message = "Classification job {Name} started as process {Pid} ({Cgroup})")]
     private static partial void LogStarted(ILogger logger, string name, int pid, string cgroup);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Classification job {Name} runs without a CPU cgroup: {Reason}")]
+    [LoggerMessage(EventId = EventIds.ClassifyProcessHandlerNoCgroup, Level = LogLevel.Warning, Message = "Classification job {Name} runs without a CPU cgroup: {Reason}")]
     private static partial void LogNoCgroup(ILogger logger, string name, string reason);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +30,7 @@ internal sealed partial class LocalExecutor : IClassificationExecutor, IHostedSe
     private Task? _refresh;
 
     public LocalExecutor(
-        IConfiguration configuration, IOptions<ServerOptions> server, IOptions<ClassificationOptions> options, TimeProvider clock,
+        IOptions<JobsOptions> jobSettings, IOptions<ServerOptions> server, IOptions<ClassificationOptions> options, TimeProvider clock,
         ILoggerFactory loggers, IOptions<HostOptions> host)
     {
         _clock = clock;
@@ -41,8 +40,7 @@ internal sealed partial class LocalExecutor : IClassificationExecutor, IHostedSe
         var handlers = new JobHandlers([new ClassifyProcessHandler(_settings, loggers.CreateLogger<ClassifyProcessHandler>())]);
         foreach (var (tier, concurrency) in new[] { (Tier.Free, options.Value.FreeConcurrency), (Tier.Premium, options.Value.PremiumConcurrency) })
         {
-            var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-            jobs.Prefix = $"{jobs.Prefix}_classify_{Tiers.Name(tier)}";
+            var jobs = jobSettings.Value.WithPrefix($"{jobSettings.Value.Prefix}_classify_{Tiers.Name(tier)}");
             var backend = JobBackendFactory.Create(jobs, _settings.DataDir, clock);
             var worker = new JobWorker(
                 backend, handlers,
@@ -226,6 +224,6 @@ internal sealed partial class LocalExecutor : IClassificationExecutor, IHostedSe
         _ => PodPhase.Unknown,
     };
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Classification jobs run without a CPU limit, at low priority with one thread each: {Reason}")]
+    [LoggerMessage(EventId = EventIds.LocalExecutorNoCgroup, Level = LogLevel.Warning, Message = "Classification jobs run without a CPU limit, at low priority with one thread each: {Reason}")]
     private static partial void LogNoCgroup(ILogger logger, string reason);
 }

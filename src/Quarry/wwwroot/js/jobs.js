@@ -9,10 +9,6 @@
   const counts = document.getElementById("counts");
   const statuses = ["submitted", "in progress", "complete", "failed", "cancelled"];
 
-  async function problem(response) {
-    try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
-  }
-
   function took(job) {
     if (!job.startedAt) return "";
     const end = job.finishedAt ? new Date(job.finishedAt) : new Date();
@@ -27,6 +23,13 @@
     return td;
   }
 
+  // A cell that shows the start of a long value; hovering shows all of it.
+  function clipped(text, className) {
+    const td = cell(text, className + " clip");
+    td.title = text ?? "";
+    return td;
+  }
+
   async function refreshCounts() {
     try {
       const response = await fetch("/jobs/counts");
@@ -38,20 +41,58 @@
     }
   }
 
-  async function refresh() {
-    refreshCounts();
+  // One refresh at a time: the next poll is scheduled only once the previous one has finished, a refresh asked for
+  // meanwhile (a new filter, a submission) runs right after it, and nothing is polled while the page is hidden.
+  const pollInterval = 1000;
+  let running = null;
+  let again = false;
+  let timer = null;
+
+  function refresh() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    clearTimeout(timer);
+    timer = null;
+    running = (async () => {
+      try {
+        await Promise.all([refreshCounts(), refreshJobs()]);
+      } finally {
+        running = null;
+      }
+      if (again) {
+        again = false;
+        await refresh();
+      } else if (!document.hidden) {
+        timer = setTimeout(refresh, pollInterval);
+      }
+    })();
+    return running;
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      clearTimeout(timer);
+      timer = null;
+    } else if (!running && timer === null) {
+      refresh();
+    }
+  });
+
+  async function refreshJobs() {
     const q = status.value ? `&status=${encodeURIComponent(status.value)}` : "";
     try {
       const response = await fetch(`/jobs?limit=25${q}`);
-      if (!response.ok) { error.textContent = await problem(response); return; }
+      if (!response.ok) { error.textContent = await quarry.problem(response); return; }
       error.textContent = "";
       const body = await response.json();
       rows.replaceChildren(...body.jobs.map(job => {
         const tr = document.createElement("tr");
         tr.dataset.id = job.id;
+        const outcome = job.error ?? (job.result === undefined ? "" : JSON.stringify(job.result));
         tr.append(cell(job.id.slice(0, 8)), cell(job.type), cell(job.status, "status " + job.status.replace(" ", "-")),
-          cell(job.worker), cell(job.attempts), cell(took(job)),
-          cell(job.error ?? (job.result === undefined ? "" : JSON.stringify(job.result)), job.error ? "error" : ""));
+          clipped(job.worker, "worker"), cell(job.attempts), cell(took(job)), clipped(outcome, job.error ? "outcome error" : "outcome"));
         const actions = document.createElement("td");
         if (job.status === "submitted") {
           const cancel = document.createElement("button");
@@ -60,7 +101,7 @@
           cancel.textContent = "cancel";
           cancel.addEventListener("click", async () => {
             const r = await fetch(`/jobs/${job.id}/cancel`, { method: "POST" });
-            if (!r.ok) error.textContent = await problem(r);
+            if (!r.ok) error.textContent = await quarry.problem(r);
             refresh();
           });
           actions.appendChild(cancel);
@@ -95,7 +136,7 @@
     const ids = [];
     for (let i = 0; i < count; i++) {
       const response = await fetch("/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      if (!response.ok) { result.textContent = await problem(response); return; }
+      if (!response.ok) { result.textContent = await quarry.problem(response); return; }
       ids.push((await response.json()).id);
     }
     result.textContent = count === 1 ? `Submitted ${ids[0]}` : `Submitted ${count} jobs`;
@@ -108,5 +149,4 @@
     type.value = "range";
   }).catch(() => {});
   refresh();
-  setInterval(refresh, 1000);
 })();

@@ -11,13 +11,11 @@
   let page = 1;
   let liked = new Set();
   let searchTimer;
+  const catalogRequests = quarry.latestOnly();
+  const recommendRequests = quarry.latestOnly();
 
   user.value = localStorage.getItem("quarry-user") || "guest-" + Math.random().toString(36).slice(2, 8);
   localStorage.setItem("quarry-user", user.value);
-
-  async function problem(response) {
-    try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
-  }
 
   function label(movie) {
     return movie.title + (movie.year ? ` (${movie.year})` : "");
@@ -55,7 +53,7 @@
   async function toggle(movie) {
     const method = liked.has(movie.id) ? "DELETE" : "PUT";
     const response = await fetch(`/api/users/${encodeURIComponent(user.value)}/likes/${movie.id}`, { method });
-    if (!response.ok) { error.textContent = await problem(response); return; }
+    if (!response.ok) { error.textContent = await quarry.problem(response); return; }
     await refreshLikes();
     await loadCatalog();
   }
@@ -64,9 +62,10 @@
     const q = new URLSearchParams({ page, pageSize: 15 });
     if (search.value.trim()) q.set("search", search.value.trim());
     if (genre.value) q.set("genre", genre.value);
-    const response = await fetch(`/api/movies?${q}`);
-    if (!response.ok) { error.textContent = await problem(response); return; }
-    const body = await response.json();
+    const answer = await catalogRequests.fetch(`/api/movies?${q}`);
+    if (!answer) return; // a newer search or page is under way
+    const { response, body } = answer;
+    if (!response.ok) { error.textContent = body; return; }
     catalog.replaceChildren(...body.movies.map(m => row(m)));
     if (body.movies.length === 0) catalog.innerHTML = '<li class="muted">No movie matches.</li>';
     const pages = Math.max(1, Math.ceil(body.total / body.pageSize));
@@ -78,7 +77,7 @@
   async function refreshLikes() {
     error.textContent = "";
     const response = await fetch(`/api/users/${encodeURIComponent(user.value)}/likes`);
-    if (!response.ok) { error.textContent = await problem(response); return; }
+    if (!response.ok) { error.textContent = await quarry.problem(response); return; }
     const movies = await response.json();
     liked = new Set(movies.map(m => m.id));
     likesList.replaceChildren(...movies.map(m => row(m)));
@@ -87,13 +86,14 @@
   }
 
   async function recommend() {
-    const response = await fetch(`/api/users/${encodeURIComponent(user.value)}/recommendations?limit=10`);
+    const answer = await recommendRequests.fetch(`/api/users/${encodeURIComponent(user.value)}/recommendations?limit=10`);
+    if (!answer) return; // the likes changed again since
+    const { response, body } = answer;
     if (!response.ok) {
-      error.textContent = await problem(response);
+      error.textContent = body;
       if (response.status === 503) setTimeout(recommend, 3000);
       return;
     }
-    const body = await response.json();
     $("source").textContent = body.source === "model" ? "for your taste" : "most popular";
     $("model").textContent = `Model v${body.version} from ${body.modelDate} UTC`;
     recs.replaceChildren(...body.movies.map(r => {

@@ -9,6 +9,8 @@
   const error = document.getElementById("error");
   const chosen = [];
   let searchTimer;
+  const songRequests = quarry.latestOnly();
+  const recommendRequests = quarry.latestOnly();
 
   function item(text, title, onClick) {
     const li = document.createElement("li");
@@ -22,20 +24,17 @@
     return li;
   }
 
-  async function problem(response) {
-    try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
-  }
-
   async function loadSongs() {
     const q = encodeURIComponent(search.value.trim());
-    const response = await fetch(`/api/songs?limit=30&search=${q}`);
+    const answer = await songRequests.fetch(`/api/songs?limit=30&search=${q}`);
+    if (!answer) return; // a newer search is under way
+    const { response, body } = answer;
     if (!response.ok) {
-      model.textContent = await problem(response);
+      model.textContent = body;
       results.replaceChildren();
       if (response.status === 503) setTimeout(loadSongs, 3000);
       return;
     }
-    const body = await response.json();
     model.textContent = `Model v${body.version} from ${body.model_date} UTC · ${body.total.toLocaleString()} songs`;
     results.replaceChildren(...body.songs.map(s =>
       item(s.song, `in ${s.playlists} playlists`, () => add(s.song))));
@@ -59,17 +58,18 @@
   }
 
   async function recommend() {
-    error.textContent = "";
-    const response = await fetch("/api/recommend", {
+    const answer = await recommendRequests.fetch("/api/recommend", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ songs: chosen, limit: 10 }),
     });
+    if (!answer) return; // the playlist changed again since
+    const { response, body } = answer;
+    error.textContent = "";
     if (!response.ok) {
-      error.textContent = await problem(response);
+      error.textContent = body;
       return;
     }
-    const body = await response.json();
     source.textContent = body.source === "rules" ? "from rules" : "most popular";
     recommendations.replaceChildren(...body.songs.map(s => item(s, "Add to the playlist", () => add(s))));
   }

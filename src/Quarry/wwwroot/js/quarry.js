@@ -1,4 +1,31 @@
 // Shared by every page: draws the top bar, fills the navigation and version from /api/about, and the home page's lists.
+window.quarry = {
+  // One kind of request where each new request aborts the one before it, so that an answer to an older query that
+  // arrives late never overwrites a newer one. fetch() resolves to { response, body } (the JSON, or the problem's
+  // detail when not ok), or to null when a newer request superseded it.
+  latestOnly() {
+    let current = null;
+    return {
+      async fetch(url, options = {}) {
+        if (current) current.abort();
+        const request = current = new AbortController();
+        try {
+          const response = await fetch(url, { ...options, signal: request.signal });
+          const body = response.ok ? await response.json() : await quarry.problem(response);
+          return current === request ? { response, body } : null;
+        } catch (e) {
+          if (e.name === "AbortError") return null;
+          throw e;
+        }
+      },
+    };
+  },
+
+  async problem(response) {
+    try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
+  },
+};
+
 (async () => {
   const topbar = document.getElementById("topbar");
   if (topbar) {
