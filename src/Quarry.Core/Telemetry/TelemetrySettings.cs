@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Quarry.Core.Settings;
 
 namespace Quarry.Core.Telemetry;
 
@@ -22,8 +23,8 @@ public sealed record TelemetrySettings(bool Prometheus, bool OtlpMetrics, bool O
         var prometheus = true;
         if (configuration[MetricsKey] is { } text && !bool.TryParse(text.Trim(), out prometheus))
         {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Quarry__Telemetry__Metrics must be true or false (was '{text}')."));
+            throw new BadSettingsException([string.Create(CultureInfo.InvariantCulture,
+                $"Quarry__Telemetry__Metrics must be true or false (was '{text}')")]);
         }
 
         var disabled = bool.TryParse(configuration["OTEL_SDK_DISABLED"], out var off) && off;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Quarry.Tests.Infrastructure;
+using Quarry.TestSupport;
 
 namespace Quarry.Tests.Ui;
 
@@ -11,22 +12,30 @@ public sealed class DashboardPageTests(ITestOutputHelper output)
     [Fact]
     public async Task After_some_load_the_dashboard_draws_every_chart_and_lists_the_live_models()
     {
-        // The embedded defaults: demo models trained at start, in-process workers, nothing else running.
-        await using var server = await QuarryServer.StartAsync(configure: b => b.Configuration["Quarry:Services"] = "playlists,movies,jobs");
-        await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        // The embedded defaults (demo models trained at start, in-process workers, nothing else running), in a process of its
+        // own: the metrics of the servers other tests run in this one would otherwise share its meters' names.
+        using var dir = new TempDirectory();
+        await using var process = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path],
+            new Dictionary<string, string> { ["Quarry__Services"] = "playlists,movies,jobs" });
+        using var client = new HttpClient { BaseAddress = await process.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(30) };
+        await Wait.UntilAsync(async () =>
+        {
+            using var ready = await client.GetAsync("/readyz", Ct);
+            return ready.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(120), "the demo models");
         await using var browser = await Browser.LaunchAsync();
-        var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/dashboard");
+        var (page, errors) = await browser.OpenAsync(client.BaseAddress, "/dashboard");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var load = Task.Run(async () =>
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                using var recommend = await server.Client.PostAsJsonAsync("/api/recommend", new { songs = Array.Empty<string>() }, CancellationToken.None);
-                using var movies = await server.Client.PostAsJsonAsync("/api/movies/recommend", new { liked = new[] { 1, 2, 3 } }, CancellationToken.None);
+                using var recommend = await client.PostAsJsonAsync("/api/recommend", new { songs = Array.Empty<string>() }, CancellationToken.None);
+                using var movies = await client.PostAsJsonAsync("/api/movies/recommend", new { liked = new[] { 1, 2, 3 } }, CancellationToken.None);
                 if (i % 4 == 0)
                 {
-                    using var job = await server.Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 200 } }, CancellationToken.None);
+                    using var job = await client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 200 } }, CancellationToken.None);
                 }
 
                 await Task.Delay(25, CancellationToken.None);
