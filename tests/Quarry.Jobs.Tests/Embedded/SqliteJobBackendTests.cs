@@ -88,7 +88,7 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         var created = DateTimeOffset.UtcNow.AddMinutes(-1);
-        using (var connection = new SqliteConnection($"Data Source={_database.Path}"))
+        using (var connection = new SqliteConnection($"Data Source={_database.File("jobs.db")}"))
         {
             connection.Open();
             using var command = connection.CreateCommand();

@@ -94,7 +94,7 @@ public sealed class JobWorkerTests : IAsyncLifetime
         await using var worker = await StartAsync(maxAttempts: 3, metrics: new JobMetrics(factory));
         foreach (var id in new[] { recovers, gives, sum })
         {
-            await UntilFinalAsync(id);
+            await UntilFinalAsync(id, advance: TimeSpan.FromSeconds(1)); // past every retry delay
         }
 
         // The outcome is counted before it is stored, so the counts are complete once the records are final.
