@@ -43,7 +43,7 @@ import os, random, subprocess, sys, time, urllib.request, tempfile
 env = dict(os.environ)
 if sys.argv[1] != "-":
     k, v = sys.argv[1].split("=", 1); env[k] = v
-env.update({"Quarry__Playlists__Bootstrap": "false", "Quarry__Movies__Bootstrap": "false", "Quarry__Diabetes__Bootstrap": "false",
+env.update({"Quarry__Playlists__Bootstrap": "false", "Quarry__Movies__Bootstrap": "false", "Quarry__Predict__Bootstrap": "false",
             "Logging__LogLevel__Default": "Warning"})
 times = []
 failures = []

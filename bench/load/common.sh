@@ -15,7 +15,7 @@ base = sys.argv[1]
 def post(songs):
     req = urllib.request.Request(base + "/api/recommend", json.dumps({"songs": songs}).encode(), {"Content-Type": "application/json"})
     return json.load(urllib.request.urlopen(req))
-songs = [s["song"] for s in json.load(urllib.request.urlopen(base + "/api/songs?limit=200"))["songs"]]
+songs = [s["song"] for s in json.load(urllib.request.urlopen(base + "/api/playlists/songs?limit=200"))["songs"]]
 for song in songs:
     answer = post([song])
     if answer["source"] == "rules":

@@ -28,5 +28,5 @@ with open(sys.argv[1], "w") as f:
 PY
 echo "== GET /healthz at $rate req/s (baseline)"
 $bench rate --url "http://127.0.0.1:$port/healthz" --rate "$rate" --seconds "$seconds"
-echo "== POST /api/diabetes/predict (one row, through the embedded queue and a worker) at $rate req/s"
-$bench rate --url "http://127.0.0.1:$port/api/diabetes/predict" --bodies-file "$work/bodies.txt" --rate "$rate" --seconds "$seconds"
+echo "== POST /api/predict/diabetes (one row, through the embedded queue and a worker) at $rate req/s"
+$bench rate --url "http://127.0.0.1:$port/api/predict/diabetes" --bodies-file "$work/bodies.txt" --rate "$rate" --seconds "$seconds"

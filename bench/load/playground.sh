@@ -10,7 +10,7 @@ requests=${1:-500}; rate=${2:-5}; seconds=${3:-60}; baseline=${4:-200}
 dotnet build "$root/src/Quarry" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 dotnet build "$root/bench/Quarry.Bench" -c Release --nologo -v:q -clp:NoSummary >/dev/null
 
-Quarry__Movies__Bootstrap=false Quarry__Playlists__Bootstrap=false Quarry__Diabetes__Bootstrap=false Logging__LogLevel__Default=Warning \
+Quarry__Movies__Bootstrap=false Quarry__Playlists__Bootstrap=false Quarry__Predict__Bootstrap=false Logging__LogLevel__Default=Warning \
   dotnet "$root/src/Quarry/bin/Release/net10.0/quarry.dll" serve --data-dir "$work/data" --urls "http://127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -40,7 +40,7 @@ public static class JobServices
         services.TryAddSingleton<JobMetrics>();
         services.TryAddSingleton<JobService>();
         services.AddHealthChecks().AddCheck<JobBackendHealthCheck>("jobs");
-        services.AddSingleton(new UiLink("Jobs", "/jobs.html", "Submit background jobs and watch workers run them.", 40));
+        services.AddUiLink(new UiLink("Jobs", "/jobs.html", "Submit background jobs and watch workers run them.", 40));
         return services;
     }
 
@@ -82,8 +82,14 @@ public static class JobServices
         return services;
     }
 
-    /// <summary>Maps the <c>/jobs</c> API.</summary>
-    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder endpoints) => endpoints.MapJobsApi();
+    /// <summary>
+    /// What a server offering jobs needs: the job service, in-process workers (as many as <c>Quarry:Jobs:ServeWorkers</c>
+    /// says, four on the embedded backend) and the queue gauges. Safe to call more than once.
+    /// </summary>
+    public static IServiceCollection AddJobsServer(this IServiceCollection services) => services.AddJobs().AddJobWorker().AddJobGauges();
+
+    /// <summary>Maps the <c>/jobs</c> API, once however many capabilities ask for it.</summary>
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder endpoints) => endpoints.MapOnce("jobs", e => e.MapJobsApi());
 
     /// <summary>Creates the gauges when the host starts (nothing else asks for them).</summary>
     private sealed class JobGaugesActivation : IHostedService

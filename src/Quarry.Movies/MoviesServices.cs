@@ -18,16 +18,21 @@ public static class MoviesServices
     /// <summary>File name of the SQLite store inside the data directory.</summary>
     public const string SqliteFileName = "movies.db";
 
-    /// <summary>Adds the store, the trainer, the model watcher, readiness and (on a fresh data dir) the demo bootstrap.</summary>
+    /// <summary>Adds the store, the trainer, the model watcher, readiness and (on a fresh data dir) the demo bootstrap. Safe to call more than once.</summary>
     public static IServiceCollection AddMovies(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ImplementationType == typeof(MovieBootstrap)))
+        {
+            return services;
+        }
+
         services.AddMovieStore();
         services.AddModelArtifacts<MovieModel, MovieModelLoader>("movies", sp => sp.GetRequiredService<IOptions<MoviesOptions>>().Value.PollInterval);
         services.AddHostedService<MovieBootstrap>();
         services.AddMetrics();
         services.TryAddSingleton<Core.Telemetry.RecommendationMetrics>();
-        services.AddSingleton(new UiLink("Movies", "/movies.html", "Like movies and get recommendations from what similar users liked.", 20));
+        services.AddUiLink(new UiLink("Movies", "/movies.html", "Like movies and get recommendations from what similar users liked.", 20));
         return services;
     }
 
@@ -49,7 +54,7 @@ public static class MoviesServices
     }
 
     /// <summary>Maps the endpoints.</summary>
-    public static IEndpointRouteBuilder MapMovies(this IEndpointRouteBuilder endpoints) => endpoints.MapMoviesApi();
+    public static IEndpointRouteBuilder MapMovies(this IEndpointRouteBuilder endpoints) => endpoints.MapOnce("movies", e => e.MapMoviesApi());
 
     private sealed class MovieModelLoader(IOptions<ServerOptions> server) : IArtifactLoader<MovieModel>
     {

@@ -29,7 +29,7 @@ internal sealed partial class PlaygroundEvaluator(IOptions<PlaygroundOptions> op
         {
             if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
-                throw new InvalidOperationException($"Playground__EvaluatorUrl must be an absolute http(s) address, not '{url}'.");
+                throw new InvalidOperationException($"Quarry__Playground__EvaluatorUrl must be an absolute http(s) address, not '{url}'.");
             }
 
             var baseAddress = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");

@@ -1,10 +1,13 @@
 namespace Quarry.Playground;
 
-/// <summary>Settings of the Python playground, bound from the <c>Playground</c> section (<c>Playground__...</c> in the environment); checked by <see cref="PlaygroundOptionsValidator"/>.</summary>
+/// <summary>Settings of the Python playground, bound from the <c>Quarry:Playground</c> section (<c>Quarry__Playground__...</c> in the environment); checked by <see cref="PlaygroundOptionsValidator"/>.</summary>
 public sealed class PlaygroundOptions
 {
     /// <summary>Configuration section.</summary>
-    public const string Section = "Playground";
+    public const string Section = "Quarry:Playground";
+
+    /// <summary>The section's name before it was renamed; settings still given there stop start-up.</summary>
+    public const string FormerSection = "Playground";
 
     /// <summary>Run untrusted code without namespace isolation when the host cannot isolate it (development only).</summary>
     public bool AllowUnsandboxed { get; set; }

@@ -23,7 +23,7 @@ internal sealed class PlaygroundOptionsValidator : IValidateOptions<PlaygroundOp
             if (!capabilities.IsolationWorks)
             {
                 checks.Fail($"{checks.Name(nameof(options.Required))} is true but sandbox isolation is not available on this host ({capabilities}); " +
-                            "install bubblewrap and python3 with user namespaces enabled, or set Playground__AllowUnsandboxed=true to run untrusted " +
+                            "install bubblewrap and python3 with user namespaces enabled, or set Quarry__Playground__AllowUnsandboxed=true to run untrusted " +
                             "code WITHOUT isolation (development only)");
             }
         }

@@ -20,11 +20,11 @@ public static class PlaygroundServices
             return services;
         }
 
-        services.AddQuarryBasics().AddSettings<PlaygroundOptions, PlaygroundOptionsValidator>(PlaygroundOptions.Section);
+        services.AddQuarryBasics().AddSettings<PlaygroundOptions, PlaygroundOptionsValidator>(PlaygroundOptions.Section, PlaygroundOptions.FormerSection);
         services.AddOptions<PlaygroundOptions>().PostConfigure<IConfiguration>((options, configuration) =>
         {
             // Named explicitly in Quarry__Services, the playground is the point of this server: without isolation it must
-            // not start at all, unless Playground__Required says otherwise.
+            // not start at all, unless Quarry__Playground__Required says otherwise.
             if (configuration[$"{PlaygroundOptions.Section}:{nameof(PlaygroundOptions.Required)}"] is null && ServerOptions.NamesService(configuration, "playground"))
             {
                 options.Required = true;
@@ -37,10 +37,10 @@ public static class PlaygroundServices
         // First among the hosted services: a host without isolation refuses to start before anything else has begun.
         var first = services.TakeWhile(d => d.ServiceType != typeof(IHostedService)).Count();
         services.Insert(first, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<PlaygroundEvaluator>()));
-        services.AddSingleton(new UiLink("Python", "/python", "Run Python in a fresh, isolated sandbox per run.", 50));
+        services.AddUiLink(new UiLink("Python", "/python", "Run Python in a fresh, isolated sandbox per run.", 50));
         return services;
     }
 
     /// <summary>Maps <c>/py/eval</c> and <c>/python</c>.</summary>
-    public static IEndpointRouteBuilder MapPlayground(this IEndpointRouteBuilder endpoints) => endpoints.MapPlaygroundApi();
+    public static IEndpointRouteBuilder MapPlayground(this IEndpointRouteBuilder endpoints) => endpoints.MapOnce("playground", e => e.MapPlaygroundCompatibilityRoutes());
 }

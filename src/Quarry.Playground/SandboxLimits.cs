@@ -1,6 +1,6 @@
 namespace Quarry.Playground;
 
-/// <summary>Per-run resource limits applied to every sandbox (<c>Playground__Limits__...</c>).</summary>
+/// <summary>Per-run resource limits applied to every sandbox (<c>Quarry__Playground__Limits__...</c>).</summary>
 public sealed record SandboxLimits
 {
     /// <summary>Wall-clock time a run may take before it is killed and reported as timed out.</summary>

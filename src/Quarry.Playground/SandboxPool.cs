@@ -46,7 +46,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
             {
                 throw new SandboxUnavailableException(
                     "Python sandbox isolation is not available on this host (" + _caps + "). Install bubblewrap and python3 with user " +
-                    "namespaces enabled, or set Playground__AllowUnsandboxed=true to run untrusted code WITHOUT isolation (development only).");
+                    "namespaces enabled, or set Quarry__Playground__AllowUnsandboxed=true to run untrusted code WITHOUT isolation (development only).");
             }
 
             LogUnsafe(_logger, _caps.ToString());
@@ -297,7 +297,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     [LoggerMessage(EventId = EventIds.SandboxPoolStarted, Level = LogLevel.Information, Message = "Python sandbox pool started: {Warm} warm, at most {MaxRuns} runs at once; {Capabilities}")]
     private static partial void LogStarted(ILogger logger, int warm, int maxRuns, string capabilities);
 
-    [LoggerMessage(EventId = EventIds.SandboxPoolUnsafe, Level = LogLevel.Critical, Message = "UNSAFE: running untrusted Python WITHOUT namespace isolation because Playground__AllowUnsandboxed is set: {Capabilities}")]
+    [LoggerMessage(EventId = EventIds.SandboxPoolUnsafe, Level = LogLevel.Critical, Message = "UNSAFE: running untrusted Python WITHOUT namespace isolation because Quarry__Playground__AllowUnsandboxed is set: {Capabilities}")]
     private static partial void LogUnsafe(ILogger logger, string capabilities);
 
     [LoggerMessage(EventId = EventIds.SandboxPoolStartFailed, Level = LogLevel.Warning, Message = "A Python sandbox failed to start; retrying")]

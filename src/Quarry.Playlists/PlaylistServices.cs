@@ -15,10 +15,15 @@ namespace Quarry.Playlists;
 /// <summary>Registers and maps the playlist recommendation service (S6).</summary>
 public static class PlaylistServices
 {
-    /// <summary>Adds the model watcher, readiness, the trainer and (on a fresh data dir) the demo bootstrap.</summary>
+    /// <summary>Adds the model watcher, readiness, the trainer and (on a fresh data dir) the demo bootstrap. Safe to call more than once.</summary>
     public static IServiceCollection AddPlaylists(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ImplementationType == typeof(PlaylistBootstrap)))
+        {
+            return services;
+        }
+
         services.AddSettings<PlaylistsOptions, PlaylistsOptionsValidator>(PlaylistsOptions.Section);
         services.AddPlaylistTraining();
         services.AddModelArtifacts<RuleModel, PlaylistModelLoader>("playlists",
@@ -28,7 +33,7 @@ public static class PlaylistServices
         services.TryAddSingleton<Core.Telemetry.RecommendationMetrics>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Serving.PlaylistJsonContext.Default));
 
-        services.AddSingleton(new UiLink("Playlists", "/playlists.html", "Build a playlist and get song recommendations from mined association rules.", 10));
+        services.AddUiLink(new UiLink("Playlists", "/playlists.html", "Build a playlist and get song recommendations from mined association rules.", 10));
         return services;
     }
 
@@ -43,5 +48,6 @@ public static class PlaylistServices
     }
 
     /// <summary>Maps the endpoints.</summary>
-    public static IEndpointRouteBuilder MapPlaylists(this IEndpointRouteBuilder endpoints) => PlaylistApi.MapPlaylists(endpoints);
+    public static IEndpointRouteBuilder MapPlaylists(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapOnce("playlists", e => e.MapPlaylistsCompatibilityRoutes().MapPlaylistsApi());
 }

@@ -8,6 +8,7 @@ using Quarry.Core.Artifacts;
 using Quarry.Core.Datasets;
 using Quarry.Core.Hosting;
 using Quarry.Core.Settings;
+using Quarry.Jobs;
 using Quarry.Jobs.Handlers;
 using Quarry.Predict.Model;
 using Quarry.Predict.Serving;
@@ -15,32 +16,41 @@ using Quarry.Predict.Training;
 
 namespace Quarry.Predict;
 
-/// <summary>Registers and maps the diabetes prediction service (S5).</summary>
+/// <summary>Registers and maps the prediction service (S5: diabetes risk, computed by job workers).</summary>
 public static partial class PredictServices
 {
     /// <summary>Adds the model watcher and the prediction job handler (needed by servers and workers alike).</summary>
     public static IServiceCollection AddPredictWorker(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddQuarryBasics().AddSettings<PredictOptions, PredictOptionsValidator>(PredictOptions.Section);
+        services.AddQuarryBasics().AddSettings<PredictOptions, PredictOptionsValidator>(PredictOptions.Section, PredictOptions.FormerSection);
         services.TryAddSingleton<DiabetesTrainer>();
         services.AddModelArtifacts<DiabetesModel, Loader>("diabetes", sp => sp.GetRequiredService<IOptions<PredictOptions>>().Value.PollInterval);
-        services.AddSingleton<IJobHandler, PredictJobHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobHandler, PredictJobHandler>());
         return services;
     }
 
-    /// <summary>Adds everything the server needs: worker parts, the demo bootstrap and the UI link.</summary>
+    /// <summary>
+    /// Adds everything the server needs: worker parts, the demo bootstrap and the UI link, and the job service the
+    /// predictions run on (with in-process workers where the backend is embedded). Safe to call more than once.
+    /// </summary>
     public static IServiceCollection AddPredict(this IServiceCollection services)
     {
-        services.AddPredictWorker();
+        if (services.Any(d => d.ImplementationType == typeof(Bootstrap)))
+        {
+            return services;
+        }
+
+        services.AddPredictWorker().AddJobsServer();
         services.AddDatasetFetcher();
         services.AddHostedService<Bootstrap>();
-        services.AddSingleton(new UiLink("Predictions", "/predictions", "Diabetes risk from eight measurements, computed by job workers.", 30));
+        services.AddUiLink(new UiLink("Predictions", "/predictions", "Diabetes risk from eight measurements, computed by job workers.", 30));
         return services;
     }
 
-    /// <summary>Maps the API and the pages.</summary>
-    public static IEndpointRouteBuilder MapPredict(this IEndpointRouteBuilder endpoints) => endpoints.MapDiabetesApi().MapDiabetesPages();
+    /// <summary>Maps the API, the original's pages and the <c>/jobs</c> API its answers point to (once).</summary>
+    public static IEndpointRouteBuilder MapPredict(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapOnce("predict", e => e.MapPredictApi().MapPredictCompatibilityRoutes()).MapJobs();
 
     private sealed class Loader(IOptions<ServerOptions> server) : IArtifactLoader<DiabetesModel>
     {

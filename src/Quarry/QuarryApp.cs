@@ -31,7 +31,7 @@ public static class QuarryApp
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["urls"] ?? DefaultUrls);
         ConfigureLogging(builder.Logging);
         builder.AddQuarryServer();
-        builder.Services.AddSingleton(new UiLink("API reference", ServerSetup.ApiReferencePath, "Every endpoint, to read and try out (the OpenAPI document is /openapi/v1.json).", 1000));
+        builder.Services.AddUiLink(new UiLink("API reference", ServerSetup.ApiReferencePath, "Every endpoint, to read and try out (the OpenAPI document is /openapi/v1.json).", 1000));
         configure?.Invoke(builder);
         var services = EnabledServices(builder.Configuration);
         foreach (var service in Services.Where(s => services.Contains(s.Name)))
@@ -58,16 +58,16 @@ public static class QuarryApp
     internal static readonly IReadOnlyList<(string Name, Action<IServiceCollection> Add, Action<WebApplication> Map)> Services =
     [
         ("movies", s => s.AddMovies(), a => a.MapMovies()),
-        ("predictions", s => s.AddPredict(), a => a.MapPredict()),
+        ("predict", s => s.AddPredict(), a => a.MapPredict()),
         ("playlists", s => s.AddPlaylists(), a => a.MapPlaylists()),
-        ("jobs", s => s.AddJobs().AddJobWorker().AddJobGauges(), a => a.MapJobs()),
+        ("jobs", s => s.AddJobsServer(), a => a.MapJobs()),
         ("playground", s => s.AddPlayground(), a => a.MapPlayground()),
-        ("classification", s => s.AddClassification(), a => a.MapClassification()),
+        ("vision", s => s.AddVision(), a => a.MapVision()),
     ];
 
     /// <summary>
-    /// The services named in <see cref="ServicesKey"/>, or all of them. Predictions run as jobs, so they bring the
-    /// job service with them. An unknown name stops the server with the list of known ones.
+    /// The services named in <see cref="ServicesKey"/>, or all of them (a service brings what it depends on itself: predict
+    /// adds and maps jobs). An unknown name stops the server with the list of known ones.
     /// </summary>
     internal static HashSet<string> EnabledServices(IConfiguration configuration)
     {
@@ -85,11 +85,6 @@ public static class QuarryApp
         {
             throw new BadSettingsException([
                 $"Quarry__Services must list services from {string.Join(", ", known)} (was '{value}'{(unknown.Count == 0 ? "" : ": unknown " + string.Join(", ", unknown))})"]);
-        }
-
-        if (names.Contains("predictions"))
-        {
-            names.Add("jobs");
         }
 
         return names;

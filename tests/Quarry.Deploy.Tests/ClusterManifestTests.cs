@@ -18,7 +18,7 @@ public sealed class ClusterManifestTests
     public async Task The_api_forwards_playground_runs_to_the_evaluator_Service_which_may_open_no_connection()
     {
         var m = await ClusterAsync();
-        var url = new Uri(m.Environment(Container(m, "quarry-api"))["Playground__EvaluatorUrl"]!);
+        var url = new Uri(m.Environment(Container(m, "quarry-api"))["Quarry__Playground__EvaluatorUrl"]!);
         var service = m.One<V1Service>(url.Host);
         Assert.Contains(service.Spec.Ports, p => p.Port == url.Port);
         var evaluator = m.Workloads.Single(w => Labels.Match(service.Spec.Selector, w.Template.Metadata.Labels));
@@ -114,8 +114,8 @@ public sealed class ClusterManifestTests
         Assert.Equal("quarry", account.Metadata.NamespaceProperty);
         Assert.True(api.Pod.AutomountServiceAccountToken);
         var apiEnvironment = m.Environment(Assert.Single(api.Pod.Containers));
-        Assert.Equal("kubernetes", apiEnvironment["Quarry__Classification__Executor"]);
-        Assert.Equal(Assert.Single(api.Pod.Containers).Image, apiEnvironment["Quarry__Classification__Kubernetes__Image"]); // jobs run this same image
+        Assert.Equal("kubernetes", apiEnvironment["Quarry__Vision__Executor"]);
+        Assert.Equal(Assert.Single(api.Pod.Containers).Image, apiEnvironment["Quarry__Vision__Kubernetes__Image"]); // jobs run this same image
         Assert.All(m.Workloads.Where(w => w.Name != "quarry-api"), w => Assert.False(w.Pod.AutomountServiceAccountToken));
 
         bool Bound(Rbacv1Subject s) => s.Kind == "ServiceAccount" && s.Name == account.Metadata.Name && s.NamespaceProperty == account.Metadata.NamespaceProperty;

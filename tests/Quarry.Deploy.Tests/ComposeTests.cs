@@ -19,11 +19,11 @@ public sealed class ComposeTests
     ];
 
     /// <summary>Set on the cluster only: the Kubernetes executor of classification jobs, and the pod name as worker id.</summary>
-    private static readonly string[] ClusterOnly = ["Quarry__Classification__Executor", "Quarry__Classification__Kubernetes__Image", "POD_NAME"];
+    private static readonly string[] ClusterOnly = ["Quarry__Vision__Executor", "Quarry__Vision__Kubernetes__Image", "POD_NAME"];
 
     /// <summary>Engine and evaluator addresses: host names differ by platform, the rest must agree.</summary>
     private static readonly string[] Addresses =
-        ["Quarry__Jobs__RabbitMq", "Quarry__Jobs__Postgres", "Quarry__Jobs__Redis", "Quarry__Movies__Postgres", "Playground__EvaluatorUrl"];
+        ["Quarry__Jobs__RabbitMq", "Quarry__Jobs__Postgres", "Quarry__Jobs__Redis", "Quarry__Movies__Postgres", "Quarry__Playground__EvaluatorUrl"];
 
     private static readonly Lazy<Task<YamlMappingNode>> Config = new(LoadAsync);
 

@@ -201,7 +201,7 @@ public sealed class ManifestTests
     public void The_list_of_variables_Quarry_reads_comes_from_the_code()
     {
         // A few the README documents, found through the options classes, constants and environment reads.
-        foreach (var name in new[] { "Quarry__DrainDelay", "Quarry__Jobs__Backend", "Playground__EvaluatorUrl", "Playground__Limits__Wall",
+        foreach (var name in new[] { "Quarry__DrainDelay", "Quarry__Jobs__Backend", "Quarry__Playground__EvaluatorUrl", "Quarry__Playground__Limits__Wall",
                      "Quarry__Services", "QUARRY_DATA_DIR", "QUARRY_LOG_FORMAT", "DATASET_URL", "DATA_DIR", "POD_NAME", "ASPNETCORE_URLS" })
         {
             Assert.True(QuarryConfiguration.Reads(name), name);

@@ -56,7 +56,7 @@ public sealed partial class RollingUpdateTests
         await nginx.StartAsync();
 
         using var client = new HttpClient { BaseAddress = nginx.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        var song = (await client.GetFromJsonAsync<JsonElement>("/api/songs?limit=1", Ct)).GetProperty("songs")[0].GetProperty("song").GetString()!;
+        var song = (await client.GetFromJsonAsync<JsonElement>("/api/playlists/songs?limit=1", Ct)).GetProperty("songs")[0].GetProperty("song").GetString()!;
 
         var probe = Probe.Start(nginx.BaseAddress, song);
         cleanup.Add(probe);

@@ -34,13 +34,13 @@ internal static class ConfigSuite
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["Quarry:DataDir"] = folder;
-            builder.Configuration["Quarry:Classification:Executor"] = "kubernetes";
-            builder.Configuration["Quarry:Classification:Kubernetes:KubeConfig"] = api.WriteKubeconfig(folder);
+            builder.Configuration["Quarry:Vision:Executor"] = "kubernetes";
+            builder.Configuration["Quarry:Vision:Kubernetes:KubeConfig"] = api.WriteKubeconfig(folder);
             builder.AddQuarryServer();
-            builder.Services.AddClassification();
+            builder.Services.AddVision();
             await using var app = builder.Build();
             app.UseQuarryServer();
-            app.MapClassification();
+            app.MapVision();
             await app.StartAsync();
             var url = app.Urls.Single();
             using (var http = new HttpClient())

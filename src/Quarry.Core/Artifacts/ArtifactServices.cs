@@ -17,6 +17,11 @@ public static class ArtifactServices
         where TLoader : class, IArtifactLoader<T>
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(ModelSwap<T>)))
+        {
+            return services;
+        }
+
         services.AddSingleton<ModelSwap<T>>();
         services.AddMetrics();
         services.TryAddSingleton<ModelMetrics>();

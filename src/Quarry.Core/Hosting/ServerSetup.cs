@@ -36,7 +36,7 @@ public static class ServerSetup
 
         services.AddOpenApi();
         builder.AddQuarryTelemetry("serve");
-        services.AddSingleton(new UiLink("Dashboard", DashboardPage.Path, "Live requests, jobs, workers, models and training runs, from this server's metrics.", 900));
+        services.AddUiLink(new UiLink("Dashboard", DashboardPage.Path, "Live requests, jobs, workers, models and training runs, from this server's metrics.", 900));
         services.AddOptions<HostOptions>().Configure<IOptions<ServerOptions>>((host, server) =>
             host.ShutdownTimeout = server.Value.ShutdownTimeout);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, server) =>

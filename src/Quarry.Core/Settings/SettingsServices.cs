@@ -8,7 +8,8 @@ namespace Quarry.Core.Settings;
 /// <summary>A settings type and the configuration section it is bound from.</summary>
 /// <param name="Path">The section, e.g. <c>Quarry:Jobs</c>.</param>
 /// <param name="Type">The settings type.</param>
-public sealed record SettingsSection(string Path, Type Type);
+/// <param name="Former">The section's name in earlier releases, if it was renamed: settings found there stop start-up.</param>
+public sealed record SettingsSection(string Path, Type Type, string? Former = null);
 
 /// <summary>
 /// The one way settings are registered and checked: bound from their section, checked by their validator at start
@@ -21,9 +22,10 @@ public static class SettingsServices
 
     /// <summary>
     /// Binds <typeparamref name="TOptions"/> from <paramref name="section"/> and checks it with <typeparamref name="TValidator"/>
-    /// at start. Safe to call more than once.
+    /// at start. Safe to call more than once. When the section was renamed, <paramref name="former"/> names its old path,
+    /// so that settings still given there stop start-up instead of being silently ignored.
     /// </summary>
-    public static IServiceCollection AddSettings<TOptions, TValidator>(this IServiceCollection services, string section)
+    public static IServiceCollection AddSettings<TOptions, TValidator>(this IServiceCollection services, string section, string? former = null)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
@@ -33,7 +35,7 @@ public static class SettingsServices
             return services;
         }
 
-        services.AddSingleton(new SettingsSection(section, typeof(TOptions)));
+        services.AddSingleton(new SettingsSection(section, typeof(TOptions), former));
         services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
         return services;
@@ -41,15 +43,20 @@ public static class SettingsServices
 
     /// <summary>
     /// Before anything is built from <paramref name="services"/> (a binder failure there would surface as an exception of
-    /// the framework's): throws when a configured value of a registered settings type does not convert to its type.
+    /// the framework's): throws when a configured value of a registered settings type does not convert to its type, or
+    /// when a setting is given under a section's former name.
     /// </summary>
-    /// <exception cref="BadSettingsException">A value is malformed; one sentence per value.</exception>
+    /// <exception cref="BadSettingsException">A value is malformed or misplaced; one sentence per value.</exception>
     public static void CheckFormats(IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var failures = services.Select(d => d.ImplementationInstance).OfType<SettingsSection>()
-            .SelectMany(s => SettingFormats.Check(configuration, s.Path, s.Type))
+        var sections = services.Select(d => d.ImplementationInstance).OfType<SettingsSection>().ToList();
+        var failures = sections.Where(s => s.Former is not null)
+            .SelectMany(s => configuration.GetSection(s.Former!).AsEnumerable(makePathsRelative: true)
+                .Where(pair => pair.Value is not null)
+                .Select(pair => $"{SettingChecks.EnvironmentName(s.Former + ":" + pair.Key)} is no longer read: the section is now {SettingChecks.EnvironmentName(s.Path)} (rename it to {SettingChecks.EnvironmentName(s.Path + ":" + pair.Key)})"))
+            .Concat(sections.SelectMany(s => SettingFormats.Check(configuration, s.Path, s.Type)))
             .ToList();
         if (failures.Count > 0)
         {

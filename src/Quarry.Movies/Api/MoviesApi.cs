@@ -19,7 +19,7 @@ public static partial class MoviesApi
     private const int MaxLiked = 1000;
     private const int MaxLimit = 100;
 
-    /// <summary>Maps <c>/api/movies</c> and <c>/api/users</c>.</summary>
+    /// <summary>Maps <c>/api/movies</c> and <c>/api/movies/users</c>.</summary>
     public static IEndpointRouteBuilder MapMoviesApi(this IEndpointRouteBuilder endpoints)
     {
         var movies = endpoints.MapGroup("/api/movies").WithTags("Movies").AddEndpointFilter(StoreDown);
@@ -29,7 +29,7 @@ public static partial class MoviesApi
         movies.MapGet("/{id:int}", GetAsync).WithName("GetMovie").WithSummary("One movie.");
         movies.MapPost("/recommend", RecommendAsync).WithName("RecommendMovies")
             .WithSummary("Movies for a set of liked movie ids, each with the liked movies that contributed most.");
-        var users = endpoints.MapGroup("/api/users/{user}").WithTags("Movies").AddEndpointFilter(StoreDown);
+        var users = endpoints.MapGroup("/api/movies/users/{user}").WithTags("Movies").AddEndpointFilter(StoreDown);
         users.MapPut("/likes/{movie:int}", (string user, int movie, IMovieStore store, CancellationToken ct) => SetLikeAsync(user, movie, true, store, ct))
             .WithName("LikeMovie").WithSummary("Like a movie; stored at once and used at the next training.");
         users.MapDelete("/likes/{movie:int}", (string user, int movie, IMovieStore store, CancellationToken ct) => SetLikeAsync(user, movie, false, store, ct))

@@ -5,6 +5,6 @@ namespace Quarry.Playlists.Serving;
 
 /// <summary>Source-generated JSON for the playlist responses, so each request serializes without reflection-built metadata.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(PlaylistApi.RecommendResponse))]
-[JsonSerializable(typeof(PlaylistApi.SongsResponse))]
+[JsonSerializable(typeof(PlaylistsApi.RecommendResponse))]
+[JsonSerializable(typeof(PlaylistsApi.SongsResponse))]
 internal sealed partial class PlaylistJsonContext : JsonSerializerContext;

@@ -54,7 +54,7 @@ public sealed class PredictJobHandler(ModelSwap<DiabetesModel> swap) : IJobHandl
 /// <param name="Demo">True when the model was trained on seeded demo data.</param>
 public sealed record PredictionResult(float[] Probabilities, int[] Classes, string Version, string ModelDate, string Model, bool Demo);
 
-/// <summary>What <c>POST /api/diabetes/predict</c> answers: the job's result with the job's id and the worker that ran it.</summary>
+/// <summary>What <c>POST /api/predict/diabetes</c> answers: the job's result with the job's id and the worker that ran it.</summary>
 public sealed record PredictionAnswer(
     Guid JobId, string? Worker, float[] Probabilities, int[] Classes, string Version, string ModelDate, string Model, bool Demo)
 {

@@ -60,7 +60,7 @@ public static class PodPhase
 public sealed record PodInfo(string Node, string Ip, string Namespace, string Name, string Status);
 
 /// <summary>A classification training job as the API shows it.</summary>
-/// <param name="Id">Stable id (<c>GET /img-classification/jobs/{id}</c>).</param>
+/// <param name="Id">Stable id (<c>GET /api/vision/jobs/{id}</c>).</param>
 /// <param name="Tier"><c>free</c> or <c>premium</c>.</param>
 /// <param name="Model"><c>ff</c> or <c>cnn</c>.</param>
 /// <param name="Dataset">The dataset trained on.</param>

@@ -16,8 +16,8 @@ internal static partial class QuarryConfiguration
     /// <summary>Keys the classification service (issue #12, built on another branch) reads once it lands here, with its section.</summary>
     private static readonly (string Section, string Key)[] Pending =
     [
-        ("Quarry:Classification", "Quarry:Classification:Executor"),
-        ("Quarry:Classification", "Quarry:Classification:Kubernetes:Image"),
+        ("Quarry:Vision", "Quarry:Vision:Executor"),
+        ("Quarry:Vision", "Quarry:Vision:Kubernetes:Image"),
     ];
 
     private static readonly Lazy<IReadOnlyList<(string Section, Type Type)>> LazyOptions = new(FindOptions);

@@ -6,7 +6,7 @@ using Quarry.TestSupport;
 
 namespace Quarry.Tests.Classification;
 
-public sealed class ClassificationApiTests
+public sealed class VisionApiTests
 {
     private const int Sigterm = 15;
 

@@ -53,9 +53,9 @@ public sealed class ClassificationInputTests
             await AssertProblemAsync(huge, HttpStatusCode.RequestEntityTooLarge, "");
         }
 
-        using var unknown = await client.GetAsync("/img-classification/jobs/not-a-job", Ct);
+        using var unknown = await client.GetAsync("/api/vision/jobs/not-a-job", Ct);
         await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "No classification job has id not-a-job");
-        using var limit = await client.GetAsync("/img-classification/jobs?limit=0", Ct);
+        using var limit = await client.GetAsync("/api/vision/jobs?limit=0", Ct);
         await AssertProblemAsync(limit, HttpStatusCode.BadRequest, "'limit'");
         using var wrongMethod = await client.PutAsync("/img-classification/free", new StringContent("{}"), Ct);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
@@ -84,11 +84,11 @@ public sealed class ClassificationInputTests
         ];
         foreach (var (body, detail) in bad)
         {
-            using var response = await client.PostAsync("/api/digits/predict", body, Ct);
+            using var response = await client.PostAsync("/api/vision/predict", body, Ct);
             await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
         }
 
-        using (var none = await client.PostAsync("/api/digits/predict", Json(new { pixels = new int[784] }), Ct))
+        using (var none = await client.PostAsync("/api/vision/predict", Json(new { pixels = new int[784] }), Ct))
         {
             await AssertProblemAsync(none, HttpStatusCode.ServiceUnavailable, "No MNIST model has been trained yet");
         }
@@ -108,7 +108,7 @@ public sealed class ClassificationInputTests
         JsonElement answer = default;
         await Wait.UntilAsync(async () =>
         {
-            using var response = await client.PostAsync("/api/digits/predict", Json(new { pixels = pixels.Select(p => (int)p) }), Ct);
+            using var response = await client.PostAsync("/api/vision/predict", Json(new { pixels = pixels.Select(p => (int)p) }), Ct);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return false;
@@ -130,7 +130,7 @@ public sealed class ClassificationInputTests
         foreach (var contentType in new[] { "image/png", "application/octet-stream" })
         {
             var png = new ByteArrayContent(EncodePng(28, 28, pixels)) { Headers = { ContentType = new MediaTypeHeaderValue(contentType) } };
-            using var response = await client.PostAsync("/api/digits/predict", png, Ct);
+            using var response = await client.PostAsync("/api/vision/predict", png, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var fromPng = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
             Assert.Equal(digit, fromPng.GetProperty("digit").GetInt32());

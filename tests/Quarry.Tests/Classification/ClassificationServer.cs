@@ -20,9 +20,9 @@ internal static class ClassificationServer
         return new Dictionary<string, string>
         {
             ["QUARRY_DATA_DIR"] = Path.Combine(dir.Path, "data"),
-            ["Quarry__Services"] = "classification",
-            ["Quarry__Classification__DatasetDir"] = digits,
-            ["Quarry__Classification__Epochs"] = epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Quarry__Services"] = "vision",
+            ["Quarry__Vision__DatasetDir"] = digits,
+            ["Quarry__Vision__Epochs"] = epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 
@@ -36,7 +36,7 @@ internal static class ClassificationServer
     {
         JsonElement job = default;
         await Wait.UntilAsync(
-            async () => (job = await client.GetFromJsonAsync<JsonElement>($"/img-classification/jobs/{id}", ct)).GetProperty("status").GetString() is "Succeeded" or "Failed",
+            async () => (job = await client.GetFromJsonAsync<JsonElement>($"/api/vision/jobs/{id}", ct)).GetProperty("status").GetString() is "Succeeded" or "Failed",
             timeout, () => $"classification job {id} to finish (still {job.GetProperty("status").GetString()})", TimeSpan.FromMilliseconds(50));
         return job;
     }

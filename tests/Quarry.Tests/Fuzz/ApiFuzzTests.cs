@@ -199,7 +199,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         var recommended = await PostAsync(client, "/api/movies/recommend", $$"""{"liked":[{{movie}}],"limit":5}""");
         Assert.NotEqual(0, recommended.GetProperty("movies").GetArrayLength());
 
-        var songs = await client.GetFromJsonAsync<JsonElement>("/api/songs?limit=1", Ct);
+        var songs = await client.GetFromJsonAsync<JsonElement>("/api/playlists/songs?limit=1", Ct);
         var song = songs.GetProperty("songs")[0].GetProperty("song").GetString();
         var playlist = await PostAsync(client, "/api/recommend", JsonSerializer.Serialize(new { songs = new[] { song } }));
         Assert.False(string.IsNullOrEmpty(playlist.GetProperty("version").GetString()));
@@ -214,17 +214,17 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         }
 
 
-        var prediction = await PostAsync(client, "/api/diabetes/predict", """{"rows":[[6,148,72,35,0,33.6,0.627,50]]}""");
+        var prediction = await PostAsync(client, "/api/predict/diabetes", """{"rows":[[6,148,72,35,0,33.6,0.627,50]]}""");
         Assert.Equal(1, prediction.GetProperty("probabilities").GetArrayLength());
 
         var run = await PostAsync(client, "/py/eval", """{"code":"print(6*7)"}""");
         Assert.Equal("42\n", run.GetProperty("stdout").GetString());
 
-        var digit = await PostAsync(client, "/api/digits/predict", """{"pixels":[""" + string.Join(',', new int[784]) + "]}");
+        var digit = await PostAsync(client, "/api/vision/predict", """{"pixels":[""" + string.Join(',', new int[784]) + "]}");
         Assert.Equal(10, digit.GetProperty("probabilities").GetArrayLength());
         var config = await client.GetFromJsonAsync<JsonElement>("/config", Ct);
         Assert.Equal(JsonValueKind.Array, config.GetProperty("pods").ValueKind);
-        var classification = await client.GetFromJsonAsync<JsonElement>("/img-classification/jobs", Ct);
+        var classification = await client.GetFromJsonAsync<JsonElement>("/api/vision/jobs", Ct);
         Assert.Equal(0, classification.GetProperty("jobs").GetArrayLength()); // the fuzz never started a training run
     }
 

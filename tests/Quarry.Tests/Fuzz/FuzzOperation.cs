@@ -9,10 +9,10 @@ internal sealed record FuzzOperation(string Method, string Path, IReadOnlyList<s
     // The request bodies the document does not describe (handlers read them whatever the content type).
     private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
     {
-        ["POST /api/diabetes/predict"] = """{"rows":[[6,148,72,35,0,33.6,0.627,50]]}""",
+        ["POST /api/predict/diabetes"] = """{"rows":[[6,148,72,35,0,33.6,0.627,50]]}""",
         ["POST /py/eval"] = """{"code":"print(1)"}""",
         ["POST /python"] = """{"code":"print(1)"}""",
-        ["POST /api/digits/predict"] = """{"pixels":[""" + string.Join(',', new int[784]) + "]}",
+        ["POST /api/vision/predict"] = """{"pixels":[""" + string.Join(',', new int[784]) + "]}",
         ["POST /api/movies/recommend"] = """{"liked":[1,2],"limit":5}""",
         ["POST /api/recommend"] = """{"songs":["song-1"],"limit":5}""",
         ["POST /jobs"] = """{"start":1,"end":10}""",

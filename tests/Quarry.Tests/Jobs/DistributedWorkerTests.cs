@@ -240,7 +240,7 @@ public abstract class DistributedWorkerTests(ITestOutputHelper output) : IAsyncL
                 second.Signal(Sigterm); // a worker leaves mid-run; its jobs finish or go back to the queue
             }
 
-            using var response = await _server.Client.PostAsync("/api/diabetes/predict",
+            using var response = await _server.Client.PostAsync("/api/predict/diabetes",
                 new StringContent($"{{\"rows\":[[{i % 10},120,70,30,80,32.0,0.4,{20 + (i % 50)}]]}}"), ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);

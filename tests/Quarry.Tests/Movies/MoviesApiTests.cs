@@ -106,29 +106,29 @@ public abstract class MoviesApiTests : IAsyncLifetime
     {
         await using var server = await StartAsync();
         var movie = server.Model.Movies[0].Id;
-        using (var put = await server.Client.PutAsync($"/api/users/ann/likes/{movie}", null, Ct))
+        using (var put = await server.Client.PutAsync($"/api/movies/users/ann/likes/{movie}", null, Ct))
         {
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        using (var again = await server.Client.PutAsync($"/api/users/ann/likes/{movie}", null, Ct))
+        using (var again = await server.Client.PutAsync($"/api/movies/users/ann/likes/{movie}", null, Ct))
         {
             Assert.Equal(HttpStatusCode.OK, again.StatusCode); // idempotent
         }
 
-        var likes = await server.Client.GetFromJsonAsync<JsonElement>("/api/users/ann/likes", Ct);
+        var likes = await server.Client.GetFromJsonAsync<JsonElement>("/api/movies/users/ann/likes", Ct);
         Assert.Equal([movie], likes.EnumerateArray().Select(m => m.GetProperty("id").GetInt32()));
-        var recs = await server.Client.GetFromJsonAsync<JsonElement>("/api/users/ann/recommendations?limit=4", Ct);
+        var recs = await server.Client.GetFromJsonAsync<JsonElement>("/api/movies/users/ann/recommendations?limit=4", Ct);
         Assert.Equal("model", recs.GetProperty("source").GetString());
         Assert.Equal(4, recs.GetProperty("movies").GetArrayLength());
 
-        using (var delete = await server.Client.DeleteAsync($"/api/users/ann/likes/{movie}", Ct))
+        using (var delete = await server.Client.DeleteAsync($"/api/movies/users/ann/likes/{movie}", Ct))
         {
             Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
         }
 
-        Assert.Equal(0, (await server.Client.GetFromJsonAsync<JsonElement>("/api/users/ann/likes", Ct)).GetArrayLength());
-        using var unknown = await server.Client.PutAsync("/api/users/ann/likes/987654", null, Ct);
+        Assert.Equal(0, (await server.Client.GetFromJsonAsync<JsonElement>("/api/movies/users/ann/likes", Ct)).GetArrayLength());
+        using var unknown = await server.Client.PutAsync("/api/movies/users/ann/likes/987654", null, Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
@@ -154,7 +154,7 @@ public abstract class MoviesApiTests : IAsyncLifetime
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)response.StatusCode}");
         }
 
-        foreach (var path in new[] { "/api/users/bad%20name/likes", "/api/users/" + new string('a', 100) + "/likes", "/api/users/ann/recommendations?limit=0" })
+        foreach (var path in new[] { "/api/movies/users/bad%20name/likes", "/api/movies/users/" + new string('a', 100) + "/likes", "/api/movies/users/ann/recommendations?limit=0" })
         {
             using var response = await server.Client.GetAsync(path, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode}");

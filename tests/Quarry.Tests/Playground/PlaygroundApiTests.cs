@@ -82,7 +82,7 @@ public sealed class PlaygroundApiTests
     [Fact]
     public async Task Oversized_code_and_bodies_get_413_and_invalid_utf8_400()
     {
-        await using var server = await StartAsync(b => b.Configuration["Playground:MaxCodeBytes"] = "1000");
+        await using var server = await StartAsync(b => b.Configuration["Quarry:Playground:MaxCodeBytes"] = "1000");
         var tenMegabytes = JsonSerializer.Serialize(new { code = "#" + new string('x', 10_000_000) });
         // As curl does for large bodies, ask before sending: the server refuses from the Content-Length alone. The client
         // waits for that answer however long a loaded machine takes, instead of starting to send after its usual second.
@@ -162,8 +162,8 @@ public sealed class PlaygroundApiTests
     public async Task The_page_forwards_to_a_remote_evaluator_when_configured()
     {
         // The evaluator keeps 4 bytes of output, which shows which server ran the code.
-        await using var evaluator = await StartAsync(b => b.Configuration["Playground:Limits:OutputBytesPerStream"] = "4");
-        await using var ui = await StartAsync(b => b.Configuration["Playground:EvaluatorUrl"] = evaluator.BaseAddress.ToString());
+        await using var evaluator = await StartAsync(b => b.Configuration["Quarry:Playground:Limits:OutputBytesPerStream"] = "4");
+        await using var ui = await StartAsync(b => b.Configuration["Quarry:Playground:EvaluatorUrl"] = evaluator.BaseAddress.ToString());
         using (var response = await ui.Client.PostAsync("/python", new FormUrlEncodedContent([new("code", "print('123456789')")]), Ct))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -173,8 +173,8 @@ public sealed class PlaygroundApiTests
         }
 
         // The evaluator's own 4xx reaches the caller unchanged in meaning.
-        await using var small = await StartAsync(b => b.Configuration["Playground:MaxCodeBytes"] = "10");
-        await using var ui2 = await StartAsync(b => b.Configuration["Playground:EvaluatorUrl"] = small.BaseAddress.ToString());
+        await using var small = await StartAsync(b => b.Configuration["Quarry:Playground:MaxCodeBytes"] = "10");
+        await using var ui2 = await StartAsync(b => b.Configuration["Quarry:Playground:EvaluatorUrl"] = small.BaseAddress.ToString());
         using (var response = await ui2.Client.PostAsync("/py/eval", new StringContent("""{"code":"print('a long line')"}"""), Ct))
         {
             await AssertProblemAsync(response, 413);
@@ -188,7 +188,7 @@ public sealed class PlaygroundApiTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nothing listens there now
-        await using var ui = await StartAsync(b => b.Configuration["Playground:EvaluatorUrl"] = $"http://127.0.0.1:{port}/");
+        await using var ui = await StartAsync(b => b.Configuration["Quarry:Playground:EvaluatorUrl"] = $"http://127.0.0.1:{port}/");
         using var response = await ui.Client.PostAsync("/python", new FormUrlEncodedContent([new("code", "print(1)")]), Ct);
         var detail = await AssertProblemAsync(response, 502);
         Assert.Contains($"127.0.0.1:{port}", detail, StringComparison.Ordinal);
@@ -250,7 +250,7 @@ public sealed class PlaygroundApiTests
     {
         b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
         b.Configuration["Quarry:Movies:Bootstrap"] = "false";
-        b.Configuration["Quarry:Diabetes:Bootstrap"] = "false";
+        b.Configuration["Quarry:Predict:Bootstrap"] = "false";
         configure?.Invoke(b);
     });
 }

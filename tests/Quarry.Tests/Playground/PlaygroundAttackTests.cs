@@ -126,17 +126,17 @@ public sealed partial class PlaygroundAttackTests
     public async Task Without_isolation_a_playground_server_refuses_to_start_unless_explicitly_allowed()
     {
         using var dir = new TempDirectory();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/bin/false", ["Quarry__Services"] = "playground" };
+        var noBwrap = new Dictionary<string, string> { ["Quarry__Playground__BubblewrapPath"] = "/bin/false", ["Quarry__Services"] = "playground" };
         await using (var refused = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap)))
         {
             Assert.Equal(2, await refused.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.StartsWith("error: Playground__Required is true but sandbox isolation is not available", refused.Output, StringComparison.Ordinal);
+            Assert.StartsWith("error: Quarry__Playground__Required is true but sandbox isolation is not available", refused.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Exception", refused.Output, StringComparison.Ordinal);
-            Assert.Contains("Playground__AllowUnsandboxed=true", refused.Output, StringComparison.Ordinal);
+            Assert.Contains("Quarry__Playground__AllowUnsandboxed=true", refused.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Now listening", refused.Output, StringComparison.Ordinal);
         }
 
-        noBwrap["Playground__AllowUnsandboxed"] = "true";
+        noBwrap["Quarry__Playground__AllowUnsandboxed"] = "true";
         await using var allowed = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
         using var client = new HttpClient { BaseAddress = await allowed.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
         Assert.Contains("UNSAFE", allowed.Output, StringComparison.Ordinal);
@@ -148,7 +148,7 @@ public sealed partial class PlaygroundAttackTests
     public async Task Without_isolation_a_default_server_runs_everything_else_and_says_why_the_playground_cannot()
     {
         using var dir = new TempDirectory();
-        var noBwrap = new Dictionary<string, string> { ["Playground__BubblewrapPath"] = "/bin/false" };
+        var noBwrap = new Dictionary<string, string> { ["Quarry__Playground__BubblewrapPath"] = "/bin/false" };
         await using var server = QuarryProcess.Start("quarry.dll", ["serve", "--urls", "http://127.0.0.1:0", "--data-dir", dir.Path], Environment(noBwrap));
         using var client = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
         Assert.Contains("Python playground is NOT running", server.Output, StringComparison.Ordinal);
@@ -168,7 +168,7 @@ public sealed partial class PlaygroundAttackTests
     {
         extra["Quarry__Playlists__Bootstrap"] = "false";
         extra["Quarry__Movies__Bootstrap"] = "false";
-        extra["Quarry__Diabetes__Bootstrap"] = "false";
+        extra["Quarry__Predict__Bootstrap"] = "false";
         return extra;
     }
 

@@ -19,7 +19,7 @@ public sealed class ModelSwapTests
         var published = new List<Publication> { await server.PublishAsync("1.0.0") };
         await server.WaitForModelAsync(published[0]);
 
-        var top = await server.Client.GetFromJsonAsync<JsonElement>("/api/songs?limit=3", Ct);
+        var top = await server.Client.GetFromJsonAsync<JsonElement>("/api/playlists/songs?limit=3", Ct);
         var seed = top.GetProperty("songs").EnumerateArray().Select(s => s.GetProperty("song").GetString()!).ToArray();
 
         var seen = new ConcurrentBag<string>();

@@ -67,7 +67,7 @@ public sealed partial class ProbeTests
 
     private static async Task<string> TopSongAsync(PlaylistServer server)
     {
-        var top = await server.Client.GetFromJsonAsync<JsonElement>("/api/songs?limit=1", Ct);
+        var top = await server.Client.GetFromJsonAsync<JsonElement>("/api/playlists/songs?limit=1", Ct);
         return top.GetProperty("songs")[0].GetProperty("song").GetString()!;
     }
 

@@ -20,7 +20,7 @@ public sealed class RecommendApiTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(response.Headers.RetryAfter);
-        using var songs = await server.Client.GetAsync("/api/songs", Ct);
+        using var songs = await server.Client.GetAsync("/api/playlists/songs", Ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, songs.StatusCode);
         using var ready = await server.Client.GetAsync("/readyz", Ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
@@ -108,20 +108,20 @@ public sealed class RecommendApiTests
     {
         await using var server = await PlaylistServer.StartAsync();
         await server.WaitForModelAsync(await server.PublishAsync());
-        var all = await server.Client.GetFromJsonAsync<JsonElement>("/api/songs?limit=50", Ct);
+        var all = await server.Client.GetFromJsonAsync<JsonElement>("/api/playlists/songs?limit=50", Ct);
         var counts = all.GetProperty("songs").EnumerateArray().Select(s => s.GetProperty("playlists").GetInt32()).ToArray();
         Assert.Equal(50, counts.Length);
         Assert.Equal(counts.OrderDescending(), counts);
 
         var name = all.GetProperty("songs")[7].GetProperty("song").GetString()!;
         var fragment = name[^5..].ToUpperInvariant();
-        var found = await server.Client.GetFromJsonAsync<JsonElement>($"/api/songs?search={Uri.EscapeDataString(fragment)}", Ct);
+        var found = await server.Client.GetFromJsonAsync<JsonElement>($"/api/playlists/songs?search={Uri.EscapeDataString(fragment)}", Ct);
         Assert.Contains(found.GetProperty("songs").EnumerateArray(), s => s.GetProperty("song").GetString() == name);
         Assert.All(found.GetProperty("songs").EnumerateArray(), s => Assert.Contains(fragment, s.GetProperty("song").GetString()!, StringComparison.OrdinalIgnoreCase));
 
         foreach (var bad in new[] { "limit=0", "limit=abc", "limit=100000" })
         {
-            using var response = await server.Client.GetAsync($"/api/songs?{bad}", Ct);
+            using var response = await server.Client.GetAsync($"/api/playlists/songs?{bad}", Ct);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
     }

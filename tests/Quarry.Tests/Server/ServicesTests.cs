@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Quarry.Predict;
 using Quarry.Tests.Infrastructure;
 
 namespace Quarry.Tests.Server;
@@ -18,7 +20,7 @@ public sealed class ServicesTests
             Assert.Equal(HttpStatusCode.OK, eval.StatusCode);
         }
 
-        foreach (var path in new[] { "/api/movies", "/jobs", "/api/songs", "/predictions" })
+        foreach (var path in new[] { "/api/movies", "/jobs", "/api/playlists/songs", "/predictions" })
         {
             using var response = await server.Client.GetAsync(path, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)response.StatusCode}");
@@ -42,10 +44,35 @@ public sealed class ServicesTests
     [Fact]
     public async Task Predictions_bring_the_job_service_they_run_on()
     {
-        await using var server = await QuarryServer.StartAsync(b => b.Configuration["Quarry:Services"] = "predictions");
+        await using var server = await QuarryServer.StartAsync(b => b.Configuration["Quarry:Services"] = "predict");
         using var jobs = await server.Client.GetAsync("/jobs", Ct);
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
         using var python = await server.Client.GetAsync("/py/eval", Ct);
         Assert.Equal(HttpStatusCode.NotFound, python.StatusCode);
+    }
+
+    [Fact]
+    public async Task Predictions_and_jobs_together_map_the_job_api_once()
+    {
+        await using var server = await QuarryServer.StartAsync(b => b.Configuration["Quarry:Services"] = "jobs,predict");
+        using var jobs = await server.Client.GetAsync("/jobs", Ct);
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+    }
+
+    [Fact]
+    public void Adding_a_service_twice_registers_no_more_than_adding_it_once()
+    {
+        var adds = QuarryApp.Services.Select(s => (s.Name, s.Add))
+            .Append(("predict worker", services => services.AddPredictWorker()));
+        foreach (var (name, add) in adds)
+        {
+            var once = new ServiceCollection();
+            add(once);
+            var twice = new ServiceCollection();
+            add(twice);
+            add(twice);
+            var extra = twice.GroupBy(d => d.ServiceType).Where(g => g.Count() > once.Count(d => d.ServiceType == g.Key)).Select(g => g.Key.Name);
+            Assert.True(once.Count == twice.Count, $"{name}: {once.Count} registrations when added once, {twice.Count} when added twice ({string.Join(", ", extra)})");
+        }
     }
 }

@@ -13,16 +13,16 @@ public sealed class SettingsTests
     public static TheoryData<string, string, string, string> BadSettings() => new()
     {
         // command, variable, value, the one line expected
-        { "serve", "Playground__Limits__Wall", "00:20:00", "error: Playground__Limits__Wall must be from 00:00:01 to 00:10:00 (was 00:20:00)" },
+        { "serve", "Quarry__Playground__Limits__Wall", "00:20:00", "error: Quarry__Playground__Limits__Wall must be from 00:00:01 to 00:10:00 (was 00:20:00)" },
         { "serve", "Quarry__Jobs__LeaseDuration", "00:00:00", "error: Quarry__Jobs__LeaseDuration must be from 00:00:01 to 01:00:00 (was 00:00:00)" },
         { "serve", "Quarry__Movies__PollInterval", "-00:00:01", "error: Quarry__Movies__PollInterval must be from 00:00:00.01 to 01:00:00 (was -00:00:01)" },
         { "serve", "Quarry__ShutdownTimeout", "soon", "error: Quarry__ShutdownTimeout must be a time span such as 00:00:30 (was 'soon')" },
         { "serve", "Quarry__Playlists__Bootstrap", "maybe", "error: Quarry__Playlists__Bootstrap must be true or false (was 'maybe')" },
         { "serve", "Quarry__Jobs__Backend", "mongo", "error: Quarry__Jobs__Backend must be one of embedded, redis, rabbitmq (was 'mongo')" },
-        { "serve", "Quarry__Classification__Executor", "slurm", "error: Quarry__Classification__Executor must be one of local, kubernetes (was 'slurm')" },
-        { "serve", "Quarry__Classification__DatasetDir", "/nonexistent/mnist", "error: Quarry__Classification__DatasetDir must name an existing folder (was '/nonexistent/mnist')" },
-        { "serve", "Playground__EvaluatorUrl", "ftp://127.0.0.1/", "error: Playground__EvaluatorUrl must be an absolute http:// or https:// URL (was 'ftp://127.0.0.1/')" },
-        { "serve", "Quarry__Services", "movies,recipes", "error: Quarry__Services must list services from movies, predictions, playlists, jobs, playground, classification (was 'movies,recipes': unknown recipes)" },
+        { "serve", "Quarry__Vision__Executor", "slurm", "error: Quarry__Vision__Executor must be one of local, kubernetes (was 'slurm')" },
+        { "serve", "Quarry__Vision__DatasetDir", "/nonexistent/mnist", "error: Quarry__Vision__DatasetDir must name an existing folder (was '/nonexistent/mnist')" },
+        { "serve", "Quarry__Playground__EvaluatorUrl", "ftp://127.0.0.1/", "error: Quarry__Playground__EvaluatorUrl must be an absolute http:// or https:// URL (was 'ftp://127.0.0.1/')" },
+        { "serve", "Quarry__Services", "movies,recipes", "error: Quarry__Services must list services from movies, predict, playlists, jobs, playground, vision (was 'movies,recipes': unknown recipes)" },
         { "worker", "Quarry__Jobs__Backend", "kafka", "error: Quarry__Jobs__Backend must be one of embedded, redis, rabbitmq (was 'kafka')" },
         { "worker", "Quarry__Jobs__MaxAttempts", "0", "error: Quarry__Jobs__MaxAttempts must be from 1 to 100 (was 0)" },
         { "worker", "Quarry__Jobs__RetryDelay", "1 second", "error: Quarry__Jobs__RetryDelay must be a time span such as 00:00:30 (was '1 second')" },
@@ -30,6 +30,10 @@ public sealed class SettingsTests
         { "train movies", "Quarry__Movies__Store", "mysql", "error: Quarry__Movies__Store must be one of sqlite, postgres (was 'mysql')" },
         { "train movies", "Quarry__MaxRequestBodyBytes", "12", "error: Quarry__MaxRequestBodyBytes must be from 1024 to 2147483648 (was 12)" },
         { "train movies", "Quarry__DrainDelay", "later", "error: Quarry__DrainDelay must be a time span such as 00:00:30 (was 'later')" },
+        // settings under a section's former name are not silently ignored
+        { "serve", "Playground__Limits__Wall", "00:00:05", "error: Playground__Limits__Wall is no longer read: the section is now Quarry__Playground (rename it to Quarry__Playground__Limits__Wall)" },
+        { "serve", "Quarry__Classification__Executor", "local", "error: Quarry__Classification__Executor is no longer read: the section is now Quarry__Vision (rename it to Quarry__Vision__Executor)" },
+        { "worker", "Quarry__Diabetes__PollInterval", "00:00:05", "error: Quarry__Diabetes__PollInterval is no longer read: the section is now Quarry__Predict (rename it to Quarry__Predict__PollInterval)" },
     };
 
     [Theory]

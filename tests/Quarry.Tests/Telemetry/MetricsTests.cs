@@ -32,7 +32,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
         });
         using var client = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TimeSpan.FromSeconds(30) };
         await WaitForVersionAsync(client, "1.0.0");
-        var songs = (await client.GetFromJsonAsync<JsonElement>("/api/songs?limit=3", Ct)).GetProperty("songs").EnumerateArray()
+        var songs = (await client.GetFromJsonAsync<JsonElement>("/api/playlists/songs?limit=3", Ct)).GetProperty("songs").EnumerateArray()
             .Select(s => s.GetProperty("song").GetString()!).ToArray();
         var before = await Scrape.ReadAsync(client);
 
@@ -69,7 +69,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
                 TimeSpan.FromSeconds(30), $"job {id} to complete");
         }
 
-        // One model swap, watched through /api/songs so the recommendation count stays exact.
+        // One model swap, watched through /api/playlists/songs so the recommendation count stays exact.
         await TrainAsync(csv, data, "1.0.1");
         await WaitForVersionAsync(client, "1.0.1");
 
@@ -119,7 +119,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
 
     private static Task WaitForVersionAsync(HttpClient client, string version) => Wait.UntilAsync(async () =>
     {
-        using var response = await client.GetAsync("/api/songs?limit=1", Ct);
+        using var response = await client.GetAsync("/api/playlists/songs?limit=1", Ct);
         return response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("version").GetString() == version;
     }, TimeSpan.FromSeconds(30), $"model {version} to be served");
 }

@@ -14,7 +14,7 @@ public sealed class ClassifyPageTests
         await using var _ = server;
         using var __ = client;
         await using var browser = await Browser.LaunchAsync();
-        var (page, errors) = await browser.OpenAsync(client.BaseAddress!, "/classify.html");
+        var (page, errors) = await browser.OpenAsync(client.BaseAddress!, "/vision.html");
 
         await page.SelectOptionAsync("#tier", "free");
         await page.SelectOptionAsync("#dataset", "mnist");
@@ -38,7 +38,7 @@ public sealed class ClassifyPageTests
         // Draw a stroke once the server has swapped the new model in: it answers with a digit and ten probabilities.
         await Wait.UntilAsync(async () =>
         {
-            using var response = await client.PostAsync("/api/digits/predict", new StringContent("{\"pixels\":[" + string.Join(",", new int[784]) + "]}"),
+            using var response = await client.PostAsync("/api/vision/predict", new StringContent("{\"pixels\":[" + string.Join(",", new int[784]) + "]}"),
                 TestContext.Current.CancellationToken);
             return response.StatusCode == System.Net.HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(30), "the trained model to answer");

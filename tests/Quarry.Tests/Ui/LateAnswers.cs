@@ -21,7 +21,7 @@ internal sealed class LateAnswers
     {
         builder.Configuration["Quarry:Playlists:Bootstrap"] = "false";
         builder.Configuration["Quarry:Movies:Bootstrap"] = "false";
-        builder.Configuration["Quarry:Diabetes:Bootstrap"] = "false";
+        builder.Configuration["Quarry:Predict:Bootstrap"] = "false";
     }
 
     /// <summary>Answers the page's requests to <paramref name="pattern"/> with <paramref name="answer"/> of the search ("all" for none).</summary>

@@ -61,7 +61,7 @@ public sealed class PlaylistsPageTests
         await using var browser = await Browser.LaunchAsync();
         var late = new LateAnswers();
         var (page, errors) = await browser.OpenAsync(server.BaseAddress, "/playlists.html", page =>
-            late.RouteAsync(page, "**/api/songs?**", search => $$"""
+            late.RouteAsync(page, "**/api/playlists/songs?**", search => $$"""
                 {"songs":[{"song":"{{search}}-song","playlists":1}],"total":1,"version":"1.0.0","model_date":"2024-01-01 00:00:00.000000000"}
                 """));
         await late.SearchOutOfOrderAsync(page, page.Locator("#results button"), "#results", search => $"{search}-song");

@@ -21,7 +21,7 @@ namespace Quarry.Vision.Tests.Kubernetes;
 /// </summary>
 internal sealed class FakeKubernetesApi : IAsyncDisposable
 {
-    /// <summary>The token of the service account the executor runs as (bound to the RBAC in docs/classify-kubernetes.md).</summary>
+    /// <summary>The token of the service account the executor runs as (bound to the RBAC in docs/vision-kubernetes.md).</summary>
     public const string Token = "quarry-executor-token";
 
     /// <summary>A valid token of an account that has no role binding: authenticated, then forbidden.</summary>
@@ -238,7 +238,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     }
 
     /// <summary>
-    /// 401 without a known bearer token; 403 unless the executor's RBAC (docs/classify-kubernetes.md) allows
+    /// 401 without a known bearer token; 403 unless the executor's RBAC (docs/vision-kubernetes.md) allows
     /// <paramref name="verb"/> on <paramref name="resource"/> there; then 404 for a namespace that does not exist.
     /// </summary>
     private void Authorize(HttpContext context, string verb, string resource, string group, string? ns, string? name = null)

@@ -24,17 +24,17 @@ public sealed class KubernetesExecutorRegistrationTests : IDisposable
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Quarry:Classification:Executor"] = "kubernetes",
+            ["Quarry:Vision:Executor"] = "kubernetes",
             ["Quarry:DataDir"] = _folder.Path,
-            ["Quarry:Classification:Kubernetes:KubeConfig"] = kubeconfig,
-            ["Quarry:Classification:Kubernetes:Image"] = "registry.example/quarry:test",
+            ["Quarry:Vision:Kubernetes:KubeConfig"] = kubeconfig,
+            ["Quarry:Vision:Kubernetes:Image"] = "registry.example/quarry:test",
         });
-        builder.Services.AddClassification();
-        builder.Services.AddClassification();
+        builder.Services.AddVision();
+        builder.Services.AddVision();
         using var host = builder.Build();
 
         Assert.Single(builder.Services, d => d.ServiceType == typeof(IClassificationExecutor));
-        Assert.Single(host.Services.GetServices<IHostedService>(), s => s is ClassificationServices.ExecutorHost);
+        Assert.Single(host.Services.GetServices<IHostedService>(), s => s is VisionServices.ExecutorHost);
         await host.StartAsync(Ct);
         try
         {
@@ -60,11 +60,11 @@ public sealed class KubernetesExecutorRegistrationTests : IDisposable
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Quarry:Classification:Executor"] = "kubernetes",
+            ["Quarry:Vision:Executor"] = "kubernetes",
             ["Quarry:DataDir"] = _folder.Path,
-            ["Quarry:Classification:Kubernetes:KubeConfig"] = missing,
+            ["Quarry:Vision:Kubernetes:KubeConfig"] = missing,
         });
-        builder.Services.AddClassification();
+        builder.Services.AddVision();
         using var host = builder.Build();
         await host.StartAsync(Ct);
 

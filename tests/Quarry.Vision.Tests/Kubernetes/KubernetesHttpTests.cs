@@ -26,11 +26,11 @@ public sealed class KubernetesHttpTests : IDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["Quarry:DataDir"] = _folder.Path;
-        builder.Configuration["Quarry:Classification:Executor"] = "kubernetes";
-        builder.Configuration["Quarry:Classification:Kubernetes:KubeConfig"] = api.WriteKubeconfig(_folder.Path);
-        builder.Services.AddClassification();
+        builder.Configuration["Quarry:Vision:Executor"] = "kubernetes";
+        builder.Configuration["Quarry:Vision:Kubernetes:KubeConfig"] = api.WriteKubeconfig(_folder.Path);
+        builder.Services.AddVision();
         await using var app = builder.Build();
-        app.MapClassification();
+        app.MapVision();
         await app.StartAsync(Ct);
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
 

@@ -22,12 +22,12 @@ internal sealed class KubernetesTestCluster : IAsyncDisposable
     public KubernetesExecutor Executor { get; }
 
     public static async Task<KubernetesTestCluster> StartAsync(
-        string? token = FakeKubernetesApi.Token, Action<ClassificationOptions>? configure = null, Action<FakeKubernetesApi>? seed = null,
+        string? token = FakeKubernetesApi.Token, Action<VisionOptions>? configure = null, Action<FakeKubernetesApi>? seed = null,
         TimeSpan? requestTimeout = null)
     {
         var api = await FakeKubernetesApi.StartAsync();
         seed?.Invoke(api);
-        var options = new ClassificationOptions { Epochs = 2 };
+        var options = new VisionOptions { Epochs = 2 };
         options.Kubernetes.Image = "registry.example/quarry:0.1.0";
         configure?.Invoke(options);
         var configuration = api.Configuration(token);

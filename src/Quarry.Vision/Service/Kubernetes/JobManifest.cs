@@ -20,7 +20,7 @@ internal static class JobManifest
     public static string Selector => $"{AppLabel}={AppName}";
 
     /// <summary>The Job for <paramref name="tier"/> on <paramref name="dataset"/>.</summary>
-    public static V1Job Build(Tier tier, string dataset, ClassificationOptions options)
+    public static V1Job Build(Tier tier, string dataset, VisionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var model = ModelNames.Of(Tiers.Model(tier));

@@ -15,7 +15,7 @@ namespace Quarry.Vision.Service.Kubernetes;
 internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHostedService, IDisposable
 {
     private readonly KubernetesConnection _connection;
-    private readonly ClassificationOptions _options;
+    private readonly VisionOptions _options;
     private readonly KubernetesTimings _timings;
     private readonly TimeProvider _time;
     private readonly ILogger<KubernetesExecutor> _logger;
@@ -27,7 +27,7 @@ internal sealed partial class KubernetesExecutor : IClassificationExecutor, IHos
     private int _disposed;
 
     public KubernetesExecutor(
-        KubernetesConnection connection, IOptions<ClassificationOptions> options, KubernetesTimings timings, TimeProvider time,
+        KubernetesConnection connection, IOptions<VisionOptions> options, KubernetesTimings timings, TimeProvider time,
         ILogger<KubernetesExecutor> logger)
     {
         ArgumentNullException.ThrowIfNull(connection);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Quarry.Vision.Service.Kubernetes;
 
-/// <summary>Registers what the Kubernetes executor needs; <see cref="ClassificationServices.AddClassification"/> chooses it by configuration.</summary>
+/// <summary>Registers what the Kubernetes executor needs; <see cref="VisionServices.AddVision"/> chooses it by configuration.</summary>
 internal static class KubernetesExecutorRegistration
 {
     /// <summary>Adds the client connection (from the options' kubeconfig, the in-cluster account or KUBECONFIG) and the executor. Safe to call more than once.</summary>
@@ -13,7 +13,7 @@ internal static class KubernetesExecutorRegistration
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(KubernetesTimings.Default);
-        services.TryAddSingleton(sp => KubernetesConnection.Create(sp.GetRequiredService<IOptions<ClassificationOptions>>().Value.Kubernetes));
+        services.TryAddSingleton(sp => KubernetesConnection.Create(sp.GetRequiredService<IOptions<VisionOptions>>().Value.Kubernetes));
         services.TryAddSingleton<KubernetesExecutor>();
         return services;
     }

@@ -30,7 +30,7 @@ internal sealed partial class LocalExecutor : IClassificationExecutor, IHostedSe
     private Task? _refresh;
 
     public LocalExecutor(
-        IOptions<JobsOptions> jobSettings, IOptions<ServerOptions> server, IOptions<ClassificationOptions> options, TimeProvider clock,
+        IOptions<JobsOptions> jobSettings, IOptions<ServerOptions> server, IOptions<VisionOptions> options, TimeProvider clock,
         ILoggerFactory loggers, IOptions<HostOptions> host)
     {
         _clock = clock;

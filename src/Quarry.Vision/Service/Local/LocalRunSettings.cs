@@ -1,7 +1,7 @@
 namespace Quarry.Vision.Service.Local;
 
 /// <summary>What every local job run shares: where runs live, how long they train, the CPU each may use.</summary>
-internal sealed class LocalRunSettings(string dataDir, ClassificationOptions options, CpuCgroup cgroup)
+internal sealed class LocalRunSettings(string dataDir, VisionOptions options, CpuCgroup cgroup)
 {
     public string DataDir { get; } = Path.GetFullPath(dataDir);
 

@@ -168,7 +168,7 @@
   async function runs() {
     const body = document.querySelector("#runs tbody");
     try {
-      const response = await fetch("/img-classification/jobs?limit=10");
+      const response = await fetch("/api/vision/jobs?limit=10");
       if (!response.ok) throw new Error(response.statusText);
       const jobs = (await response.json()).jobs;
       body.innerHTML = jobs.length === 0 ? '<tr><td colspan="6" class="muted">No training run yet (start one on the Classification page).</td></tr>' :

@@ -52,7 +52,7 @@
 
   async function toggle(movie) {
     const method = liked.has(movie.id) ? "DELETE" : "PUT";
-    const response = await fetch(`/api/users/${encodeURIComponent(user.value)}/likes/${movie.id}`, { method });
+    const response = await fetch(`/api/movies/users/${encodeURIComponent(user.value)}/likes/${movie.id}`, { method });
     if (!response.ok) { error.textContent = await quarry.problem(response); return; }
     await refreshLikes();
     await loadCatalog();
@@ -76,7 +76,7 @@
 
   async function refreshLikes() {
     error.textContent = "";
-    const response = await fetch(`/api/users/${encodeURIComponent(user.value)}/likes`);
+    const response = await fetch(`/api/movies/users/${encodeURIComponent(user.value)}/likes`);
     if (!response.ok) { error.textContent = await quarry.problem(response); return; }
     const movies = await response.json();
     liked = new Set(movies.map(m => m.id));
@@ -86,7 +86,7 @@
   }
 
   async function recommend() {
-    const answer = await recommendRequests.fetch(`/api/users/${encodeURIComponent(user.value)}/recommendations?limit=10`);
+    const answer = await recommendRequests.fetch(`/api/movies/users/${encodeURIComponent(user.value)}/recommendations?limit=10`);
     if (!answer) return; // the likes changed again since
     const { response, body } = answer;
     if (!response.ok) {

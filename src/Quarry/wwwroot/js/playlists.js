@@ -26,7 +26,7 @@
 
   async function loadSongs() {
     const q = encodeURIComponent(search.value.trim());
-    const answer = await songRequests.fetch(`/api/songs?limit=30&search=${q}`);
+    const answer = await songRequests.fetch(`/api/playlists/songs?limit=30&search=${q}`);
     if (!answer) return; // a newer search is under way
     const { response, body } = answer;
     if (!response.ok) {

@@ -11,8 +11,8 @@ using Quarry.Vision.Model;
 
 namespace Quarry.Vision.Service;
 
-/// <summary><c>POST /api/digits/predict</c>: the digit in a 28×28 image, from the newest MNIST model (hot-swapped).</summary>
-public static class DigitPredictionApi
+/// <summary><c>POST /api/vision/predict</c>: the digit in a 28×28 image, from the newest MNIST model (hot-swapped).</summary>
+public static class VisionPredictionApi
 {
     private const string Expected = "{\"pixels\": [784 numbers from 0 (background) to 255 (ink)]} or a 28×28 PNG";
 
@@ -23,9 +23,9 @@ public static class DigitPredictionApi
     public sealed record Prediction(int Digit, float[] Probabilities, ModelInfo Model);
 
     /// <summary>Maps the endpoint.</summary>
-    public static IEndpointRouteBuilder MapDigitPredictionApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapVisionPredictionApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/digits/predict", PredictAsync).WithTags("Classification").WithName("PredictDigit")
+        endpoints.MapPost("/api/vision/predict", PredictAsync).WithTags("Vision").WithName("PredictDigit")
             .WithSummary("The digit in a 28×28 image (784 numbers 0–255 as {\"pixels\": [...]}, or a PNG body) with the ten probabilities, from the newest MNIST model.");
         return endpoints;
     }

@@ -10,8 +10,11 @@ using Quarry.Core.Hosting;
 
 namespace Quarry.Playground;
 
-/// <summary><c>POST /py/eval</c> (the evaluator), <c>GET /py/eval</c> (a hint), and the playground page <c>GET/POST /python</c>.</summary>
-public static class PlaygroundApi
+/// <summary>
+/// The original service's routes, kept as they were for its users (the playground has no others): <c>POST /py/eval</c>
+/// (the evaluator), <c>GET /py/eval</c> (a hint), and the playground page <c>GET/POST /python</c>.
+/// </summary>
+public static class PlaygroundCompatibilityRoutes
 {
     private const string Usage = """
         POST a JSON body {"code": "print(5)"} to this URL (any content type) to run Python in a fresh sandbox.
@@ -21,7 +24,7 @@ public static class PlaygroundApi
         """;
 
     /// <summary>Maps the endpoints.</summary>
-    public static IEndpointRouteBuilder MapPlaygroundApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapPlaygroundCompatibilityRoutes(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapPost("/py/eval", EvalAsync).WithTags("Playground").WithName("EvalPython")
@@ -30,7 +33,7 @@ public static class PlaygroundApi
             .WithSummary("Says how to use POST /py/eval.");
         endpoints.MapGet("/python", PageAsync).WithTags("Playground").WithName("PythonPage").WithSummary("The playground page.");
         endpoints.MapPost("/python", FormAsync).WithTags("Playground").WithName("RunPythonFromPage")
-            .WithSummary("Runs a form field code or a JSON {\"code\"} through the evaluator (local or Playground__EvaluatorUrl); HTML for browser forms, JSON otherwise.")
+            .WithSummary("Runs a form field code or a JSON {\"code\"} through the evaluator (local or Quarry__Playground__EvaluatorUrl); HTML for browser forms, JSON otherwise.")
             .DisableAntiforgery();
         return endpoints;
     }
@@ -140,7 +143,7 @@ public static class PlaygroundApi
         int bytes = Encoding.UTF8.GetByteCount(code);
         return bytes > maxCodeBytes
             ? (null, TypedResults.Problem(
-                string.Create(CultureInfo.InvariantCulture, $"The code is {bytes} bytes; the limit is {maxCodeBytes} (Playground__MaxCodeBytes)."),
+                string.Create(CultureInfo.InvariantCulture, $"The code is {bytes} bytes; the limit is {maxCodeBytes} (Quarry__Playground__MaxCodeBytes)."),
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Code too large"))
             : (code, null);
     }

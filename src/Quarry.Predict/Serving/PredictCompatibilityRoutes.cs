@@ -13,13 +13,14 @@ using Quarry.Predict.Model;
 namespace Quarry.Predict.Serving;
 
 /// <summary>
-/// The original service's pages: <c>/predictions</c> (a form; on POST the held-out rows go through the workers and a
+/// The original service's routes, kept as they were for its users (everything else of the capability is under
+/// <c>/api/predict</c>): <c>/predictions</c> (a form; on POST the held-out rows go through the workers and a
 /// True/Predicted table is shown with the accuracy) and <c>/accuracy</c> (the same run, summarised).
 /// </summary>
-public static class DiabetesPages
+public static class PredictCompatibilityRoutes
 {
     /// <summary>Maps GET and POST of both pages.</summary>
-    public static IEndpointRouteBuilder MapDiabetesPages(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapPredictCompatibilityRoutes(this IEndpointRouteBuilder endpoints)
     {
         foreach (var (path, title) in new[] { ("/predictions", "Predictions"), ("/accuracy", "Accuracy") })
         {
@@ -45,7 +46,7 @@ public static class DiabetesPages
         try
         {
             var job = await jobs.SubmitAsync(PredictJobHandler.JobType, payload, ct);
-            done = await jobs.WaitAsync(job.Id, DiabetesApi.Deadline, ct);
+            done = await jobs.WaitAsync(job.Id, PredictApi.Deadline, ct);
         }
         catch (Quarry.Jobs.Backends.JobBackendUnavailableException e)
         {
@@ -100,7 +101,7 @@ public static class DiabetesPages
         "<button type=\"submit\" id=\"run\">Submit</button></form>";
 
     private static string Banner(DiabetesModel model) => model.Demo
-        ? "<p class=\"demo\" id=\"demo\">Demo data: this model was trained on generated rows, not a real dataset. Set Quarry__Diabetes__Dataset or run quarry train diabetes.</p>"
+        ? "<p class=\"demo\" id=\"demo\">Demo data: this model was trained on generated rows, not a real dataset. Set Quarry__Predict__Dataset or run quarry train diabetes.</p>"
         : $"<p class=\"muted\">Trained on {Html(model.Source)} ({Html(model.Kind)}).</p>";
 
     private static IResult Page(string title, string body, int status = 200) => HtmlPage.Content(title, "Diabetes " + title.ToLowerInvariant(), body, status);

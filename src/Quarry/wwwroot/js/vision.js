@@ -71,7 +71,7 @@
     if (busy || document.hidden) return;
     busy = true;
     try {
-      const [jobsResponse, podsResponse] = await Promise.all([fetch("/img-classification/jobs?limit=20"), fetch("/config")]);
+      const [jobsResponse, podsResponse] = await Promise.all([fetch("/api/vision/jobs?limit=20"), fetch("/config")]);
       if (!jobsResponse.ok) { error.textContent = await problem(jobsResponse); return; }
       error.textContent = "";
       const jobs = (await jobsResponse.json()).jobs;
@@ -91,7 +91,7 @@
         return tr;
       }));
       if (chosen) {
-        const one = await fetch(`/img-classification/jobs/${chosen}`);
+        const one = await fetch(`/api/vision/jobs/${chosen}`);
         if (one.ok) drawChart(await one.json());
       }
       if (podsResponse.ok) {
@@ -144,7 +144,7 @@
   }
   async function predict() {
     try {
-      const response = await fetch("/api/digits/predict", {
+      const response = await fetch("/api/vision/predict", {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pixels: pixels() }),
       });
       if (!response.ok) { $("prediction").textContent = "–"; $("model").textContent = await problem(response); return; }

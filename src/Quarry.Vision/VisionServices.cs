@@ -15,36 +15,37 @@ using Quarry.Vision.Training;
 
 namespace Quarry.Vision;
 
-/// <summary>Registers and maps the digit-classification service (S3).</summary>
-public static class ClassificationServices
+/// <summary>Registers and maps the vision service (S3: digit-classification training jobs and digit predictions).</summary>
+public static class VisionServices
 {
-    /// <summary>Adds the executor named by <c>Quarry__Classification__Executor</c>, the digit model watcher and the UI link.</summary>
-    public static IServiceCollection AddClassification(this IServiceCollection services)
+    /// <summary>Adds the executor named by <c>Quarry__Vision__Executor</c>, the digit model watcher and the UI link. Safe to call more than once.</summary>
+    public static IServiceCollection AddVision(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddJobSettings().AddSettings<ClassificationOptions, ClassificationOptionsValidator>(ClassificationOptions.Section);
+        if (services.Any(d => d.ServiceType == typeof(ExecutorHost)))
+        {
+            return services;
+        }
+
+        services.AddJobSettings().AddSettings<VisionOptions, VisionOptionsValidator>(VisionOptions.Section, VisionOptions.FormerSection);
         services.TryAddSingleton<LocalExecutor>();
         KubernetesExecutorRegistration.AddParts(services);
         services.TryAddSingleton<IClassificationExecutor>(sp =>
-            sp.GetRequiredService<IOptions<ClassificationOptions>>().Value.Executor == ExecutorKind.Kubernetes
+            sp.GetRequiredService<IOptions<VisionOptions>>().Value.Executor == ExecutorKind.Kubernetes
                 ? sp.GetRequiredService<KubernetesExecutor>()
                 : sp.GetRequiredService<LocalExecutor>());
         services.AddMetrics();
         services.TryAddSingleton<ClassificationMetrics>();
-        if (!services.Any(d => d.ServiceType == typeof(ExecutorHost)))
-        {
-            services.AddSingleton<ExecutorHost>();
-            services.AddHostedService(sp => sp.GetRequiredService<ExecutorHost>());
-            services.AddModelArtifacts<DigitModel, MnistLoader>("digits", optional: true);
-            services.AddSingleton(new UiLink("Classification", "/classify.html", "Train digit classifiers (free and premium tiers), watch them learn, draw a digit.", 50));
-        }
-
+        services.AddSingleton<ExecutorHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutorHost>());
+        services.AddModelArtifacts<DigitModel, MnistLoader>("digits", optional: true);
+        services.AddUiLink(new UiLink("Classification", "/vision.html", "Train digit classifiers (free and premium tiers), watch them learn, draw a digit.", 50));
         return services;
     }
 
     /// <summary>Maps the original's routes, the job views and digit predictions.</summary>
-    public static IEndpointRouteBuilder MapClassification(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapClassificationApi().MapDigitPredictionApi();
+    public static IEndpointRouteBuilder MapVision(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapOnce("vision", e => e.MapVisionCompatibilityRoutes().MapVisionApi().MapVisionPredictionApi());
 
     /// <summary>Starts and stops whichever executor was chosen, when it has work of its own to run.</summary>
     internal sealed class ExecutorHost(IClassificationExecutor executor) : IHostedService

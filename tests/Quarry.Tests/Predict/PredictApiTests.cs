@@ -8,7 +8,7 @@ using Quarry.Predict.Model;
 using Quarry.Tests.Infrastructure;
 using Quarry.TestSupport;
 
-namespace Quarry.Tests.Diabetes;
+namespace Quarry.Tests.Predict;
 
 /// <summary>Predictions through the embedded queue and in-process workers, as a fresh `quarry serve` runs them on demo data.</summary>
 public sealed class PredictApiTests : IAsyncLifetime
@@ -24,7 +24,7 @@ public sealed class PredictApiTests : IAsyncLifetime
         {
             b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
             b.Configuration["Quarry:Movies:Bootstrap"] = "false";
-            b.Configuration["Quarry:Diabetes:PollInterval"] = "00:00:00.200";
+            b.Configuration["Quarry:Predict:PollInterval"] = "00:00:00.200";
         });
         var swap = _server.App.Services.GetRequiredService<ModelSwap<DiabetesModel>>();
         await Wait.UntilAsync(() => swap.Current is not null, TimeSpan.FromSeconds(60), "the demo diabetes model to be trained");
@@ -35,7 +35,7 @@ public sealed class PredictApiTests : IAsyncLifetime
     [Fact]
     public async Task Predicts_probabilities_and_classes_through_a_worker()
     {
-        using var response = await _server.Client.PostAsync("/api/diabetes/predict", new StringContent(TwoRows, Encoding.UTF8, "text/plain"), Ct);
+        using var response = await _server.Client.PostAsync("/api/predict/diabetes", new StringContent(TwoRows, Encoding.UTF8, "text/plain"), Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         var probabilities = body.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
@@ -54,7 +54,7 @@ public sealed class PredictApiTests : IAsyncLifetime
     [Fact]
     public async Task Wait_false_returns_the_job_at_once()
     {
-        using var response = await _server.Client.PostAsync("/api/diabetes/predict?wait=false", new StringContent(TwoRows), Ct);
+        using var response = await _server.Client.PostAsync("/api/predict/diabetes?wait=false", new StringContent(TwoRows), Ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
         Assert.Equal($"/jobs/{id}", response.Headers.Location?.ToString());
@@ -81,7 +81,7 @@ public sealed class PredictApiTests : IAsyncLifetime
         };
         foreach (var (body, reason) in cases)
         {
-            using var response = await _server.Client.PostAsync("/api/diabetes/predict", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+            using var response = await _server.Client.PostAsync("/api/predict/diabetes", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body}: {(int)response.StatusCode}");
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
             Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -89,7 +89,7 @@ public sealed class PredictApiTests : IAsyncLifetime
 
         // A million rows is far over the body limit: 413, not a hang or a 500.
         var huge = "{\"rows\":[" + string.Join(",", Enumerable.Repeat("[6,148,72,35,0,33.6,0.627,50]", 1_000_000)) + "]}";
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/diabetes/predict") { Content = new StringContent(huge) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/predict/diabetes") { Content = new StringContent(huge) };
         request.Headers.ExpectContinue = true;
         using var tooBig = await _server.Client.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);

@@ -3,12 +3,12 @@ using Quarry.Core.Settings;
 
 namespace Quarry.Vision.Service;
 
-/// <summary>Checks <see cref="ClassificationOptions"/> at start.</summary>
-internal sealed class ClassificationOptionsValidator : IValidateOptions<ClassificationOptions>
+/// <summary>Checks <see cref="VisionOptions"/> at start.</summary>
+internal sealed class VisionOptionsValidator : IValidateOptions<VisionOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ClassificationOptions options)
+    public ValidateOptionsResult Validate(string? name, VisionOptions options)
     {
-        var checks = new SettingChecks(ClassificationOptions.Section);
+        var checks = new SettingChecks(VisionOptions.Section);
         checks.Range(nameof(options.Epochs), options.Epochs, 1, 1000);
         checks.Range(nameof(options.FreeConcurrency), options.FreeConcurrency, 1, 64);
         checks.Range(nameof(options.PremiumConcurrency), options.PremiumConcurrency, 1, 1024);

@@ -8,16 +8,16 @@ using Quarry.Jobs.Model;
 
 namespace Quarry.Predict.Serving;
 
-/// <summary><c>POST /api/diabetes/predict</c>: validates rows, enqueues a prediction job and awaits its result with a deadline.</summary>
-public static class DiabetesApi
+/// <summary><c>POST /api/predict/diabetes</c>: validates rows, enqueues a prediction job and awaits its result with a deadline.</summary>
+public static class PredictApi
 {
     /// <summary>How long a request waits for its prediction before answering 202 with the job id.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     /// <summary>Maps the endpoint.</summary>
-    public static IEndpointRouteBuilder MapDiabetesApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/diabetes/predict", PredictAsync).AddEndpointFilter(Quarry.Jobs.Api.JobsApi.BackendDown).WithTags("Predictions").WithName("PredictDiabetes")
+        endpoints.MapPost("/api/predict/diabetes", PredictAsync).AddEndpointFilter(Quarry.Jobs.Api.JobsApi.BackendDown).WithTags("Predict").WithName("PredictDiabetes")
             .WithSummary("Probabilities and classes for rows of 8 features, computed by a job worker; ?wait=false returns the job id at once.");
         return endpoints;
     }

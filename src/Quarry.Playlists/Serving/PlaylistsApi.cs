@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Quarry.Core.Artifacts;
 using Quarry.Core.Hosting;
 using Quarry.Core.Telemetry;
@@ -11,24 +10,18 @@ using Quarry.Playlists.Model;
 
 namespace Quarry.Playlists.Serving;
 
-/// <summary>The playlist recommendation endpoints.</summary>
-public static class PlaylistApi
+/// <summary>
+/// The capability's own routes under <c>/api/playlists</c> (<c>GET /api/playlists/songs</c>) and the recommendation
+/// itself, which the original's route in <see cref="PlaylistsCompatibilityRoutes"/> answers.
+/// </summary>
+public static class PlaylistsApi
 {
     private const int MaxSearchLimit = 200;
 
-    /// <summary>Maps <c>POST /api/recommend</c> and <c>GET /api/songs</c>.</summary>
-    public static IEndpointRouteBuilder MapPlaylists(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps <c>GET /api/playlists/songs</c>.</summary>
+    public static IEndpointRouteBuilder MapPlaylistsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").WithTags("Playlists");
-
-        // The swap is a singleton: taking it here spares each request a service scope and a lookup.
-        var swap = endpoints.ServiceProvider.GetRequiredService<ModelSwap<RuleModel>>();
-        var metrics = endpoints.ServiceProvider.GetRequiredService<RecommendationMetrics>();
-        api.MapPost("/recommend", (HttpRequest request, CancellationToken cancellationToken) => RecommendAsync(request, swap, metrics, cancellationToken))
-            .WithName("RecommendSongs")
-            .WithSummary("Songs to add to a playlist, from association rules mined offline (most popular songs when no rule matches).")
-            .WithDescription("Body {\"songs\": [\"...\"], \"limit\": 10}, read as JSON whatever the content type.");
-        api.MapGet("/songs", Songs)
+        endpoints.MapGroup("/api/playlists").WithTags("Playlists").MapGet("/songs", Songs)
             .WithName("ListSongs")
             .WithSummary("Songs the current model knows, most popular first, optionally filtered by a search text.");
         return endpoints;
@@ -113,7 +106,7 @@ public static class PlaylistApi
     /// <summary>One song and the number of playlists holding it.</summary>
     public sealed record SongEntry(string Song, int Playlists);
 
-    /// <summary>Response of <c>GET /api/songs</c>.</summary>
+    /// <summary>Response of <c>GET /api/playlists/songs</c>.</summary>
     public sealed record SongsResponse(
         IReadOnlyList<SongEntry> Songs,
         int Total,

@@ -10,11 +10,14 @@ public enum ExecutorKind
     Kubernetes,
 }
 
-/// <summary>Settings of the classification service, bound from <c>Quarry:Classification</c> (<c>Quarry__Classification__...</c>).</summary>
-public sealed class ClassificationOptions
+/// <summary>Settings of the vision service (digit-classification jobs), bound from <c>Quarry:Vision</c> (<c>Quarry__Vision__...</c>).</summary>
+public sealed class VisionOptions
 {
     /// <summary>Configuration section.</summary>
-    public const string Section = "Quarry:Classification";
+    public const string Section = "Quarry:Vision";
+
+    /// <summary>The section's name before it was renamed; settings still given there stop start-up.</summary>
+    public const string FormerSection = "Quarry:Classification";
 
     /// <summary><c>local</c> (child processes of this server) or <c>kubernetes</c> (Jobs through the API server).</summary>
     public ExecutorKind Executor { get; set; } = ExecutorKind.Local;
