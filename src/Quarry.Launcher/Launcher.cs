@@ -24,7 +24,7 @@ internal static partial class Launcher
         var application = Path.Combine(AppContext.BaseDirectory, ApplicationFolder, "quarry");
         if (!File.Exists(application))
         {
-            Console.Error.WriteLine($"error: the Quarry application is missing at {application}; publish with build/publish.sh");
+            Console.Error.WriteLine($"error: the Quarry application is missing at {application}; publish with ./publish.sh");
             return 1;
         }
 

@@ -6,9 +6,12 @@ using Quarry.TestSupport;
 
 namespace Quarry.Deploy.Tests;
 
-/// <summary>The published output of <c>deploy/publish.sh</c>, made once for the tests that run it as the image would.</summary>
+/// <summary>The published output of <c>publish.sh</c>, made once for the tests that run it as the image would.</summary>
 public sealed class PublishedImage : IAsyncLifetime
 {
+    /// <summary>What <c>docker build --build-arg REVISION=…</c> passes on; not this checkout's commit, so it must come from the argument.</summary>
+    public const string Revision = "0123456789abcdef0123456789abcdef01234567";
+
     internal Dockerfile Dockerfile { get; } = Dockerfile.Load();
 
     private readonly TempDirectory _output = new("quarry-publish-");
@@ -19,17 +22,22 @@ public sealed class PublishedImage : IAsyncLifetime
 
     internal Tool.Result? Publish { get; private set; }
 
+    /// <summary>The build stage's RUN line that publishes.</summary>
+    public string PublishStep { get; private set; } = "";
+
     /// <summary>Where the build stage publishes to (the argument the Dockerfile gives the script).</summary>
     public string BuildOutput { get; private set; } = "";
 
     public async ValueTask InitializeAsync()
     {
         // The build stage's publish step, exactly as the Dockerfile writes it, with the output redirected to a temp dir.
-        var run = Assert.Single(Dockerfile["build"].All("RUN"), r => r.Contains("deploy/publish.sh", StringComparison.Ordinal));
-        var words = run.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var script = Array.FindIndex(words, w => w.EndsWith("deploy/publish.sh", StringComparison.Ordinal));
+        // The stage copies the repository into its WORKDIR, so the script's path is relative to the repository root.
+        PublishStep = Assert.Single(Dockerfile["build"].All("RUN"), r => r.Contains("publish.sh", StringComparison.Ordinal));
+        var words = PublishStep.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var script = Array.FindIndex(words, w => w.EndsWith("publish.sh", StringComparison.Ordinal));
         BuildOutput = words[script + 1];
-        Publish = await Tool.RunAsync("bash", [Repo.Path("deploy", "publish.sh"), Directory], TimeSpan.FromMinutes(8));
+        Publish = await Tool.RunAsync("bash", [Path.GetFullPath(words[script], Repo.Root), Directory], TimeSpan.FromMinutes(10),
+            new Dictionary<string, string> { ["QUARRY_REVISION"] = Revision });
     }
 
     /// <summary>As files in an image layer: readable and listable by the image's user.</summary>
@@ -64,18 +72,50 @@ public sealed class ImageStepsTests(PublishedImage published) : IClassFixture<Pu
     public void The_publish_step_produces_what_the_runtime_stage_copies_and_runs()
     {
         Assert.True(published.Publish!.ExitCode == 0, published.Publish.Both);
+        Assert.Contains("QUARRY_REVISION=\"$REVISION\"", published.PublishStep, StringComparison.Ordinal);
         Assert.Contains($"--from=build {published.BuildOutput} ", Runtime.All("COPY").Single() + " ");
-        var entrypoint = Runtime.Exec("ENTRYPOINT");
-        Assert.Equal("dotnet", entrypoint[0]);
-        Assert.StartsWith(published.BuildOutput + "/", entrypoint[1], StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(published.Directory, Path.GetFileName(entrypoint[1]))));
-        Assert.True(Directory.Exists(Path.Combine(published.Directory, "wwwroot")), "the web UI is published");
+
+        // The entrypoint is the NativeAOT launcher itself, so `--version` and `mine` start without the runtime.
+        Assert.Equal([published.BuildOutput + "/quarry"], Runtime.Exec("ENTRYPOINT"));
         Assert.Equal(["serve"], Runtime.Exec("CMD"));
+        Assert.True(IsElfExecutable(Path.Combine(published.Directory, "quarry")), "the launcher is a native executable");
+
+        // The application it execs: an apphost beside the ReadyToRun quarry.dll, the web UI, this platform's SQLite only.
+        var app = Path.Combine(published.Directory, "app");
+        Assert.True(IsElfExecutable(Path.Combine(app, "quarry")), "app/quarry is an apphost");
+        Assert.True(File.Exists(Path.Combine(app, "quarry.dll")));
+        Assert.True(Directory.Exists(Path.Combine(app, "wwwroot")), "the web UI is published");
+        Assert.True(File.Exists(Path.Combine(app, "libe_sqlite3.so")), "native SQLite for this platform");
+        var runtimes = Path.Combine(app, "runtimes");
+        Assert.All(Directory.Exists(runtimes) ? Directory.GetDirectories(runtimes) : [],
+            d => Assert.Equal(System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, Path.GetFileName(d)));
+
         Assert.NotEqual("0", Runtime.Last("USER"));
         Assert.Contains("/data", Runtime.Last("VOLUME") ?? "");
         Assert.Equal("/data", Runtime.Environment["QUARRY_DATA_DIR"]);
         Assert.Contains(Runtime.Instructions, i => i.Keyword == "LABEL" && i.Text.Contains("org.opencontainers.image.version", StringComparison.Ordinal));
         Assert.Contains(Runtime.All("RUN"), r => r.Contains("python3", StringComparison.Ordinal) && r.Contains("bubblewrap", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_entrypoint_answers_version_itself_and_finds_the_application_beside_it_from_any_directory()
+    {
+        Assert.True(published.Publish!.ExitCode == 0, published.Publish.Both);
+        using var data = new TempDirectory("quarry-image-data-");
+        var sandbox = new ImageSandbox(published.Directory, data.Path, Runtime);
+        await sandbox.PrepareAsync();
+        string[] entrypoint = Runtime.Exec("ENTRYPOINT");
+
+        // The launcher's own command, stamped with the revision the build stage was given.
+        var version = await RunInAsync(sandbox, [.. entrypoint, "--version"]);
+        Assert.True(version.ExitCode == 0, version.Both);
+        Assert.EndsWith("+" + PublishedImage.Revision, version.Output.Trim(), StringComparison.Ordinal);
+
+        // Every other command is the application's: only its root command lists serve. Started from /, not WORKDIR.
+        var help = await RunInAsync(sandbox, ["/bin/sh", "-c", "cd / && exec \"$0\" --help", .. entrypoint]);
+        Assert.True(help.ExitCode == 0, help.Both);
+        Assert.Contains("serve", help.Output, StringComparison.Ordinal);
+        Assert.Contains("worker", help.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,6 +197,18 @@ public sealed class ImageStepsTests(PublishedImage published) : IClassFixture<Pu
         var result = JsonDocument.Parse(body).RootElement;
         Assert.Equal("42 65534\n", result.GetProperty("stdout").GetString());
         Assert.Equal(0, result.GetProperty("exitCode").GetInt32());
+    }
+
+    private static bool IsElfExecutable(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path) || (File.GetUnixFileMode(path) & UnixFileMode.OtherExecute) == 0)
+        {
+            return false;
+        }
+
+        Span<byte> magic = stackalloc byte[4];
+        using var file = File.OpenRead(path);
+        return file.Read(magic) == 4 && magic.SequenceEqual("\u007fELF"u8);
     }
 
     private static async Task<Tool.Result> RunInAsync(ImageSandbox sandbox, IEnumerable<string>? command, TimeSpan? timeout = null)

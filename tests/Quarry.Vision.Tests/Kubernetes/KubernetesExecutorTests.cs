@@ -106,8 +106,8 @@ public sealed class KubernetesExecutorTests
         Assert.Equal(("Never", "quarry-job"), ((string?)pod["restartPolicy"], (string?)pod["serviceAccountName"]));
         var container = Assert.Single(pod["containers"]!.AsArray())!;
         Assert.Equal(("classify", "registry.example/quarry:0.1.0"), ((string?)container["name"], (string?)container["image"]));
-        Assert.Equal("quarry classify --epochs 3",
-            string.Join(' ', container["command"]!.AsArray().Concat(container["args"]!.AsArray()).Select(a => (string?)a)));
+        Assert.Null(container["command"]); // the image's entrypoint, the quarry launcher
+        Assert.Equal("classify --epochs 3", string.Join(' ', container["args"]!.AsArray().Select(a => (string?)a)));
         Assert.Equal("DATASET=kmnist TYPE=cnn",
             string.Join(' ', container["env"]!.AsArray().Select(e => $"{e!["name"]}={e["value"]}")));
         Assert.Equal(("900m", "900m"),

@@ -60,7 +60,7 @@ internal static class JobManifest
                             {
                                 Name = ContainerName,
                                 Image = k8s.Image,
-                                Command = ["quarry"],
+                                // No command: the image's ENTRYPOINT (/app/quarry) runs these; quarry is on no PATH there.
                                 Args = ["classify", "--epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)],
                                 Env =
                                 [
