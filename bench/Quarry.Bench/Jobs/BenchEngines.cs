@@ -39,7 +39,7 @@ internal sealed class BenchEngines : IAsyncDisposable
                     break;
                 case "rabbitmq":
                     engines.RabbitMq = new RabbitMqServer();
-                    engines.Postgres = new PostgresServer();
+                    engines.Postgres = new PostgresServer { Settings = ["shared_preload_libraries=pg_stat_statements"] };
                     await engines.RabbitMq.InitializeAsync();
                     await engines.Postgres.InitializeAsync();
                     break;

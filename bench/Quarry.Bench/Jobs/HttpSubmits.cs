@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Quarry.Bench.Jobs;
 
 /// <summary>POST /jobs over HTTP: per-request latency of one submitter, and the rate of 16 concurrent ones.</summary>
-internal sealed record HttpResult(LatencyResult Single, double ConcurrentPerSecond, int Concurrent);
+internal sealed record HttpResult(LatencyResult Single, double ConcurrentPerSecond, int Concurrent, string EngineCalls);
 
 /// <summary>
 /// Starts <c>quarry serve</c> (no in-process workers) on the backend's engines and posts the original's body
@@ -42,6 +42,7 @@ internal static class HttpSubmits
 
         Array.Sort(latencies);
         var remaining = jobs;
+        var callsBefore = await EngineCalls.SnapshotAsync(engines);
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(_ => Task.Run(async () =>
         {
@@ -51,7 +52,8 @@ internal static class HttpSubmits
             }
         })));
         var rate = jobs / watch.Elapsed.TotalSeconds;
-        return new HttpResult(new LatencyResult(latencies), rate, Concurrent);
+        var calls = EngineCalls.PerJob(callsBefore, await EngineCalls.SnapshotAsync(engines), jobs);
+        return new HttpResult(new LatencyResult(latencies), rate, Concurrent, calls);
     }
 
     private static async Task PostAsync(HttpClient client)

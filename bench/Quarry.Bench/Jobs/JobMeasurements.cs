@@ -7,7 +7,7 @@ namespace Quarry.Bench.Jobs;
 /// <summary>What one drain run measured.</summary>
 internal sealed record DrainResult(
     int Workers, long Completed, double Seconds, double RateWithStart, double RateWithoutStart,
-    double WorkerCpuMsPerJob, double EngineCpuMsPerJob, IReadOnlyCollection<string> WorkerIds, bool TimedOut);
+    double WorkerCpuMsPerJob, double EngineCpuMsPerJob, IReadOnlyCollection<string> WorkerIds, bool TimedOut, string EngineCalls);
 
 /// <summary>Submit → complete latencies, in milliseconds, sorted.</summary>
 internal sealed record LatencyResult(double[] Milliseconds)
@@ -62,6 +62,7 @@ internal static class JobMeasurements
         var processes = new List<WorkerProcess>();
         try
         {
+            var callsBefore = await EngineCalls.SnapshotAsync(engines);
             var engineCpu = engines.CpuSeconds();
             var watch = Stopwatch.StartNew();
             for (var i = 1; i <= workers; i++)
@@ -89,6 +90,7 @@ internal static class JobMeasurements
             var seconds = watch.Elapsed.TotalSeconds;
             var workerCpu = processes.Sum(p => p.CpuSeconds());
             engineCpu = engines.CpuSeconds() - engineCpu;
+            var calls = EngineCalls.PerJob(callsBefore, await EngineCalls.SnapshotAsync(engines), complete);
             foreach (var process in processes)
             {
                 await process.StopAsync();
@@ -97,7 +99,7 @@ internal static class JobMeasurements
             var (first, last, ids) = await SpanOfRecordsAsync(client);
             var withoutStart = (last - first).TotalSeconds is > 0 and var span ? complete / span : double.NaN;
             var perJob = 1000.0 / Math.Max(1, complete);
-            return new DrainResult(workers, complete, seconds, complete / seconds, withoutStart, workerCpu * perJob, engineCpu * perJob, ids, complete < jobs);
+            return new DrainResult(workers, complete, seconds, complete / seconds, withoutStart, workerCpu * perJob, engineCpu * perJob, ids, complete < jobs, calls);
         }
         finally
         {

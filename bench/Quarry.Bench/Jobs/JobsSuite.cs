@@ -51,6 +51,11 @@ internal static class JobsSuite
         {
             Console.WriteLine(Inv($"- {r.Backend} baseline: {r.Baseline}"));
             Console.WriteLine(Inv($"- {r.Backend} worker ids on the records: 1 worker {string.Join(", ", r.One.WorkerIds)}; 2 workers {string.Join(", ", r.Two.WorkerIds)}"));
+            Console.WriteLine(Inv($"- {r.Backend} engine commands during the drain, 1 worker: {r.One.EngineCalls}; 2 workers: {r.Two.EngineCalls}"));
+            if (r.Http is { } http)
+            {
+                Console.WriteLine(Inv($"- {r.Backend} engine commands per POST /jobs (16 submitters): {http.EngineCalls}"));
+            }
         }
 
         Console.WriteLine();
@@ -108,14 +113,14 @@ internal static class JobsSuite
         var enqueueSingle = await JobMeasurements.EnqueueAsync(single, options.Jobs, 1);
         Console.Error.WriteLine(Inv($"   enqueue 1/call: {enqueueSingle:N0}/s"));
         var one = await JobMeasurements.DrainAsync(engines, single, run + "s", options.Jobs, 1, quarryDll);
-        Console.Error.WriteLine(Inv($"   drain 1 worker: {Drain(one)}"));
+        Console.Error.WriteLine(Inv($"   drain 1 worker: {Drain(one)}; engine commands {one.EngineCalls}"));
 
         await using var batched = engines.CreateClient(run + "b");
         await batched.InitializeAsync(CancellationToken.None);
         var enqueueBatch = await JobMeasurements.EnqueueAsync(batched, options.Jobs, 100);
         Console.Error.WriteLine(Inv($"   enqueue 100/call: {enqueueBatch:N0}/s"));
         var two = await JobMeasurements.DrainAsync(engines, batched, run + "b", options.Jobs, 2, quarryDll);
-        Console.Error.WriteLine(Inv($"   drain 2 workers: {Drain(two)}"));
+        Console.Error.WriteLine(Inv($"   drain 2 workers: {Drain(two)}; engine commands {two.EngineCalls}"));
 
         await using var latencyClient = engines.CreateClient(run + "l");
         await latencyClient.InitializeAsync(CancellationToken.None);
@@ -127,7 +132,7 @@ internal static class JobsSuite
         }
 
         var http = await HttpSubmits.MeasureAsync(engines, run + "h", options.Jobs, options.LatencyJobs, quarryDll);
-        Console.Error.WriteLine(Inv($"   POST /jobs: 1 submitter {Latency(http.Single)}; 16 submitters {http.ConcurrentPerSecond:N0}/s"));
+        Console.Error.WriteLine(Inv($"   POST /jobs: 1 submitter {Latency(http.Single)}; 16 submitters {http.ConcurrentPerSecond:N0}/s; engine commands {http.EngineCalls}"));
         var celery = await CelerySide.RunAsync(engines, options.Jobs, options.LatencyJobs);
         Console.Error.WriteLine(Inv($"   Celery: delay() {celery.EnqueuePerSecond:N0}/s; drain 2 workers {celery.DrainPerSecond:N0}/s ({celery.DrainAfterFirstPerSecond:N0}/s) in {celery.DrainSeconds:F2} s; latency {Latency(celery.Latency)}"));
         return new BackendResult(backend, baseline, enqueueSingle, enqueueBatch, one, two, latency, http, celery);

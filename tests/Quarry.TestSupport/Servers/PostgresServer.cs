@@ -16,6 +16,9 @@ public sealed class PostgresServer() : LocalServer("postgres")
     /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
     public string ConnectionString => $"Host={Host};Port={Port};Username={ServiceUser};Database=postgres";
 
+    /// <summary>Extra server settings, passed as <c>-c name=value</c> (e.g. <c>shared_preload_libraries=pg_stat_statements</c>).</summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
+
     protected override TimeSpan StartDeadline => TimeSpan.FromSeconds(30);
 
     private string DataDirectory => Path.Combine(WorkDirectory, "data");
@@ -37,6 +40,7 @@ public sealed class PostgresServer() : LocalServer("postgres")
             "-c", $"listen_addresses={Host}", "-c", $"unix_socket_directories={WorkDirectory}",
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
             "-c", "max_connections=300", "-c", "logging_collector=off",
+            .. Settings.SelectMany(setting => new[] { "-c", setting }),
         ]);
         var info = new ProcessStartInfo(file);
         foreach (var arg in args)
