@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 
-namespace Quarry.Jobs.Backends.RabbitMq;
+namespace Quarry.Jobs.Backends;
 
 /// <summary>
 /// Group commit: callers that arrive while a write is under way are written together by the next one, in one
-/// statement and one transaction, and each caller returns once the write holding its items committed.
+/// atomic write (one statement or one script), and each caller returns once the write holding its items committed.
 /// </summary>
 internal sealed class GroupCommit<T> : IAsyncDisposable
 {
@@ -14,7 +14,7 @@ internal sealed class GroupCommit<T> : IAsyncDisposable
     private readonly int _maxItems;
     private readonly Task _loop;
 
-    /// <param name="write">Writes a group in one transaction.</param>
+    /// <param name="write">Writes a group atomically: all of it or none.</param>
     /// <param name="isOwnFault">True for a failure one caller's items can cause (a repeated id); the group is then written caller by caller, so only that caller fails.</param>
     /// <param name="maxItems">Largest group.</param>
     public GroupCommit(Func<IReadOnlyList<T>, Task> write, Func<Exception, bool> isOwnFault, int maxItems)

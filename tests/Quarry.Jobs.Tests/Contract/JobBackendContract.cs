@@ -93,6 +93,39 @@ public abstract partial class JobBackendContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_submissions_are_each_stored_and_a_repeated_id_fails_only_its_own()
+    {
+        // Concurrent submissions may be written together (group commit): one bad submission must not sink the others.
+        var backend = await ClientAsync();
+        var repeated = Job();
+        var jobs = Enumerable.Range(0, 40).Select(_ => Job()).ToArray();
+        var submissions = jobs.Select(j => backend.SubmitAsync([j], Ct))
+            .Concat([backend.SubmitAsync([repeated], Ct), backend.SubmitAsync([Job(), repeated], Ct)]).ToArray();
+        var outcomes = await Task.WhenAll(submissions.Select(async s =>
+        {
+            try
+            {
+                await s;
+                return null;
+            }
+            catch (DuplicateJobException e)
+            {
+                return e;
+            }
+        }));
+
+        Assert.All(outcomes.Take(jobs.Length), Assert.Null);
+        Assert.Single(outcomes.Skip(jobs.Length), e => e is not null);
+        foreach (var job in jobs.Append(repeated))
+        {
+            Assert.Equal(JobStatus.Submitted, (await backend.GetAsync(job.Id, Ct))?.Status);
+        }
+
+        var storedWithRepeated = outcomes[^1] is null ? 1 : 0; // the pair is stored whole or not at all
+        Assert.Equal(jobs.Length + 1 + storedWithRepeated, (await backend.CountAsync(Ct))[JobStatus.Submitted]);
+    }
+
+    [Fact]
     public async Task Taking_a_job_marks_it_in_progress_with_the_worker()
     {
         var backend = await ClientAsync();

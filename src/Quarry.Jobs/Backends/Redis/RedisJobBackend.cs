@@ -21,6 +21,9 @@ internal sealed class RedisJobBackend : IJobBackend
     // Index entries one list call may examine when a status filter skips most of them.
     private const int ListScanBudget = 1000;
 
+    // Most jobs of concurrent submissions written by one script call (a single larger submission is written whole).
+    private const int MaxSubmitGroup = 1024;
+
     private static readonly RedisScript SubmitScript = new(RedisJobScripts.Submit);
     private static readonly RedisScript TakeScript = new(RedisJobScripts.Take);
     private static readonly RedisScript RenewScript = new(RedisJobScripts.Renew);
@@ -45,6 +48,7 @@ internal sealed class RedisJobBackend : IJobBackend
     private readonly RedisKey _workers;
     private readonly string _wakeChannel;
     private readonly string _jobPrefix;
+    private readonly GroupCommit<Stamped> _submits;
     private ConnectionMultiplexer? _connection;
     private TaskCompletionSource _wake = NewWake();
     private volatile bool _subscribed;
@@ -72,6 +76,7 @@ internal sealed class RedisJobBackend : IJobBackend
         _workers = prefix + ":workers";
         _wakeChannel = prefix + ":wake";
         _jobPrefix = prefix + ":job:";
+        _submits = new GroupCommit<Stamped>(WriteSubmitsAsync, error => error is DuplicateJobException, MaxSubmitGroup);
     }
 
     /// <summary>Creates the backend from a connection string (see <see cref="RedisConnectionString"/>).</summary>
@@ -116,8 +121,8 @@ internal sealed class RedisJobBackend : IJobBackend
         }
 
         var now = _clock.GetUtcNow();
-        var args = new RedisValue[4 + (8 * jobs.Count)];
-        (args[0], args[1], args[2], args[3]) = (_jobPrefix, Group, RedisJobHash.FormatTime(now), _wakeChannel);
+        var created = RedisJobHash.FormatTime(now);
+        var stamped = new Stamped[jobs.Count];
         var records = new JobRecord[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
@@ -125,11 +130,8 @@ internal sealed class RedisJobBackend : IJobBackend
             ArgumentNullException.ThrowIfNull(job, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Type, nameof(jobs));
             ArgumentNullException.ThrowIfNull(job.Payload, nameof(jobs));
-            var at = 4 + (8 * i);
-            (args[at], args[at + 1], args[at + 2]) = (job.Id.ToString("D"), job.Type, job.Payload);
             var (start, end) = StartAndEnd(job);
-            (args[at + 3], args[at + 4], args[at + 5]) = (start is null ? "0" : "1", start ?? string.Empty, end ?? string.Empty);
-            (args[at + 6], args[at + 7]) = (job.TraceParent ?? string.Empty, job.TraceState ?? string.Empty);
+            stamped[i] = new Stamped(job, created, start, end);
             records[i] = new JobRecord
             {
                 Id = job.Id, Type = job.Type, Status = JobStatus.Submitted, Payload = job.Payload, CreatedAt = now,
@@ -137,9 +139,34 @@ internal sealed class RedisJobBackend : IJobBackend
             };
         }
 
-        var reply = await RunAsync(SubmitScript, [_stream, _index, _sequence, _counts, _sleepers], args, cancellationToken).ConfigureAwait(false);
-        return reply.IsNull ? records : throw new DuplicateJobException(Guid.Parse((string)reply!));
+        // Concurrent submissions share one script call (group commit); each returns once the call holding its jobs ran.
+        await _submits.WriteAsync(stamped).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return records;
     }
+
+    /// <summary>Stores and queues a group of jobs in one script call: all of them, or none when an id is repeated.</summary>
+    private async Task WriteSubmitsAsync(IReadOnlyList<Stamped> jobs)
+    {
+        var args = new RedisValue[3 + (9 * jobs.Count)];
+        (args[0], args[1], args[2]) = (_jobPrefix, Group, _wakeChannel);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (job, created, start, end) = jobs[i];
+            var at = 3 + (9 * i);
+            (args[at], args[at + 1], args[at + 2], args[at + 3]) = (job.Id.ToString("D"), job.Type, job.Payload, created);
+            (args[at + 4], args[at + 5], args[at + 6]) = (start is null ? "0" : "1", start ?? string.Empty, end ?? string.Empty);
+            (args[at + 7], args[at + 8]) = (job.TraceParent ?? string.Empty, job.TraceState ?? string.Empty);
+        }
+
+        var reply = await RunAsync(SubmitScript, [_stream, _index, _sequence, _counts, _sleepers], args, CancellationToken.None).ConfigureAwait(false);
+        if (!reply.IsNull)
+        {
+            throw new DuplicateJobException(Guid.Parse((string)reply!));
+        }
+    }
+
+    /// <summary>A job to submit with its creation time and, for range jobs, its start and end as the record keeps them.</summary>
+    private readonly record struct Stamped(NewJob Job, string Created, string? Start, string? End);
 
     public async Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -338,6 +365,7 @@ internal sealed class RedisJobBackend : IJobBackend
 
     public async ValueTask DisposeAsync()
     {
+        await _submits.DisposeAsync().ConfigureAwait(false);
         var connection = Interlocked.Exchange(ref _connection, null);
         if (connection is not null)
         {

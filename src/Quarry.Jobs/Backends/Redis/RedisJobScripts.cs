@@ -55,14 +55,15 @@ internal static class RedisJobScripts
         """;
 
     /// <summary>
-    /// KEYS: stream, index, seq, counts, sleepers. ARGV: job key prefix, group, created, wake channel, then id, type, payload,
-    /// has start and end ('1' or '0'), start, end, traceparent, tracestate ('' when none) per job. Nil, or the repeated id.
+    /// KEYS: stream, index, seq, counts, sleepers. ARGV: job key prefix, group, wake channel, then id, type, payload, created,
+    /// has start and end ('1' or '0'), start, end, traceparent, tracestate ('' when none) per job. Nil, or the repeated id
+    /// (then nothing is written).
     /// </summary>
     public const string Submit = EnsureGroup + Counts + Wake + """
         local stream, index, seq, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-        local prefix, group, created = ARGV[1], ARGV[2], ARGV[3]
+        local prefix, group = ARGV[1], ARGV[2]
         local seen = {}
-        for i = 5, #ARGV, 8 do
+        for i = 4, #ARGV, 9 do
           local id = ARGV[i]
           if seen[id] or redis.call('EXISTS', prefix .. id) == 1 then
             return id
@@ -71,28 +72,28 @@ internal static class RedisJobScripts
         end
         ensure_group(stream, group)
         ensure_counts(counts, index, prefix)
-        local count = (#ARGV - 4) / 8
+        local count = (#ARGV - 3) / 9
         redis.call('HINCRBY', counts, 'submitted', count)
         local number = redis.call('INCRBY', seq, count) - count
-        for i = 5, #ARGV, 8 do
+        for i = 4, #ARGV, 9 do
           local id = ARGV[i]
           local key = prefix .. id
           local entry = redis.call('XADD', stream, '*', 'id', id)
           redis.call('HSET', key, 'id', id, 'type', ARGV[i + 1], 'status', 'submitted', 'payload', ARGV[i + 2],
-            'attempts', 0, 'created', created, 'entry', entry)
-          if ARGV[i + 3] == '1' then
-            redis.call('HSET', key, 'start', ARGV[i + 4], 'end', ARGV[i + 5])
+            'attempts', 0, 'created', ARGV[i + 3], 'entry', entry)
+          if ARGV[i + 4] == '1' then
+            redis.call('HSET', key, 'start', ARGV[i + 5], 'end', ARGV[i + 6])
           end
-          if ARGV[i + 6] ~= '' then
-            redis.call('HSET', key, 'traceparent', ARGV[i + 6])
-            if ARGV[i + 7] ~= '' then
-              redis.call('HSET', key, 'tracestate', ARGV[i + 7])
+          if ARGV[i + 7] ~= '' then
+            redis.call('HSET', key, 'traceparent', ARGV[i + 7])
+            if ARGV[i + 8] ~= '' then
+              redis.call('HSET', key, 'tracestate', ARGV[i + 8])
             end
           end
           number = number + 1
           redis.call('ZADD', index, number, id)
         end
-        wake(KEYS[5], ARGV[4])
+        wake(KEYS[5], ARGV[3])
         return nil
         """;
 
