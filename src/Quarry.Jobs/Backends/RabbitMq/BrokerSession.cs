@@ -188,45 +188,48 @@ internal sealed class BrokerSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Acks (removes from the queue) and requeues deliveries this session still holds; others are ignored.</summary>
+    /// <summary>
+    /// Acks (removes from the queue) and requeues deliveries this session still holds; others are ignored. Acked tags below
+    /// the oldest delivery still held go in one multiple-ack, so a batch that finished in order costs one frame.
+    /// </summary>
     public async Task SettleAsync(IEnumerable<ulong> ack, IEnumerable<ulong> requeue, CancellationToken cancellationToken)
     {
-        List<ulong> acks;
-        List<ulong> requeues;
-        var multiple = false;
-        lock (_unacked)
-        {
-            acks = [.. ack.Where(_unacked.Remove).Order()];
-            requeues = [.. requeue.Where(_unacked.Remove)];
-            _leased.ExceptWith(acks);
-            _leased.ExceptWith(requeues);
-            // One multiple-ack suffices when no delivery still held is older than the newest acked one.
-            multiple = acks.Count > 1 && !_unacked.Any(tag => tag < acks[^1]) && !requeues.Any(tag => tag < acks[^1]);
-        }
-
-        if (acks.Count == 0 && requeues.Count == 0)
-        {
-            return;
-        }
-
+        // Decided and sent under one gate, so no other settlement can slip a tag under a multiple-ack decided here.
         await _consumeGate.WaitAsync(cancellationToken);
         try
         {
+            List<ulong> acks;
+            List<ulong> requeues;
+            ulong covered = 0;
+            lock (_unacked)
+            {
+                acks = [.. ack.Where(_unacked.Remove).Order()];
+                requeues = [.. requeue.Where(_unacked.Remove)];
+                _leased.ExceptWith(acks);
+                _leased.ExceptWith(requeues);
+                var oldestHeld = _unacked.Count == 0 ? ulong.MaxValue : _unacked.Min();
+                var below = acks.FindLastIndex(tag => tag < oldestHeld);
+                if (below >= 1)
+                {
+                    covered = acks[below];
+                    acks.RemoveRange(0, below + 1);
+                }
+            }
+
+            // Requeues go first: a multiple-ack sent after them no longer covers their tags.
             foreach (var tag in requeues)
             {
                 await _consumer.BasicNackAsync(tag, multiple: false, requeue: true, cancellationToken);
             }
 
-            if (multiple)
+            if (covered > 0)
             {
-                await _consumer.BasicAckAsync(acks[^1], multiple: true, cancellationToken);
+                await _consumer.BasicAckAsync(covered, multiple: true, cancellationToken);
             }
-            else
+
+            foreach (var tag in acks)
             {
-                foreach (var tag in acks)
-                {
-                    await _consumer.BasicAckAsync(tag, multiple: false, cancellationToken);
-                }
+                await _consumer.BasicAckAsync(tag, multiple: false, cancellationToken);
             }
         }
         finally
