@@ -87,10 +87,15 @@ public sealed class FairnessTests
     {
         var result = new PlaygroundOptionsValidator().Validate(null, new PlaygroundOptions
         {
+            StartTimeout = TimeSpan.Zero,
             Limits = new SandboxLimits { Wall = TimeSpan.Zero, OpenFiles = 3 },
         });
         Assert.Equal(
-            ["Playground__Limits__Wall must be from 00:00:01 to 00:10:00 (was 00:00:00)", "Playground__Limits__OpenFiles must be from 16 to 65536 (was 3)"],
+            [
+                "Playground__StartTimeout must be from 00:00:01 to 00:10:00 (was 00:00:00)",
+                "Playground__Limits__Wall must be from 00:00:01 to 00:10:00 (was 00:00:00)",
+                "Playground__Limits__OpenFiles must be from 16 to 65536 (was 3)",
+            ],
             result.Failures);
     }
 }
