@@ -33,6 +33,9 @@ public sealed class PlaygroundOptions
     /// <summary>Longest wait for a free run slot.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest a sandbox may take to start (bubblewrap and Python up, limits applied) before it is killed and started again.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Memory all sandboxes together may use (a parent cgroup); 0 for no shared cap.</summary>
     public long TotalMemoryBytes { get; set; } = 2L << 30;
 

@@ -14,6 +14,7 @@ internal sealed class PlaygroundOptionsValidator : IValidateOptions<PlaygroundOp
         checks.Range(nameof(options.WarmSandboxes), options.WarmSandboxes, 0, 64);
         checks.Range(nameof(options.MaxConcurrentRuns), options.MaxConcurrentRuns, 1, 1024);
         checks.Range(nameof(options.QueueTimeout), options.QueueTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        checks.Range(nameof(options.StartTimeout), options.StartTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         checks.Range(nameof(options.TotalMemoryBytes), options.TotalMemoryBytes, 0, long.MaxValue);
         checks.Range(nameof(options.MaxCodeBytes), options.MaxCodeBytes, 1, 4 << 20);
         if (options.Required && !options.AllowUnsandboxed && options.EvaluatorUrl is null && checks.Result.Succeeded)

@@ -16,7 +16,6 @@ keep=" 0 1 2 $1 $2 "; shift 2
 for p in /proc/$$/fd/*; do n=${p##*/}; case "$keep" in *" $n "*) ;; *) eval "exec $n>&-" 2>/dev/null;; esac; done
 while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"
 """;
-    internal static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
     private static readonly Lock SpawnLock = new();
     private static readonly byte[] Filter = SeccompFilter.Build();
@@ -49,8 +48,9 @@ while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Launches a sandbox and waits until the bootstrap has applied its limits and is reading stdin.</summary>
-    public static async Task<Sandbox> StartAsync(SandboxCapabilities caps, SandboxLimits limits, CgroupLayout? cgroups, bool isolated, CancellationToken ct)
+    /// <summary>Launches a sandbox and waits, up to <paramref name="startTimeout"/>, until the bootstrap has applied its limits and is reading stdin.</summary>
+    public static async Task<Sandbox> StartAsync(
+        SandboxCapabilities caps, SandboxLimits limits, CgroupLayout? cgroups, bool isolated, TimeSpan startTimeout, CancellationToken ct)
     {
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var cgroup = SandboxCgroup.TryCreate(cgroups, limits, "quarry-" + token[..16].ToLowerInvariant());
@@ -103,7 +103,7 @@ while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@
         var sandbox = new Sandbox(process, marker, token, limits, cgroup);
         try
         {
-            string? line = await marker.ReadLineAsync(ct).AsTask().WaitAsync(StartTimeout, ct).ConfigureAwait(false);
+            string? line = await marker.ReadLineAsync(ct).AsTask().WaitAsync(startTimeout, ct).ConfigureAwait(false);
             if (line != token + " ready")
             {
                 sandbox.Kill();

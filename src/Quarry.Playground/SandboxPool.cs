@@ -178,7 +178,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
     private async Task<Sandbox> TakeAsync(CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_options.QueueTimeout + Sandbox.StartTimeout);
+        deadline.CancelAfter(_options.QueueTimeout + _options.StartTimeout);
         Supply(waiting: 1);
         try
         {
@@ -256,7 +256,7 @@ public sealed partial class SandboxPool : IPythonEvaluator, IAsyncDisposable
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var sandbox = await Sandbox.StartAsync(_caps, _options.Limits, _cgroups, _isolated, _stopping.Token).ConfigureAwait(false);
+                var sandbox = await Sandbox.StartAsync(_caps, _options.Limits, _cgroups, _isolated, _options.StartTimeout, _stopping.Token).ConfigureAwait(false);
                 _metrics?.SandboxStarted(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 // After stopping, DisposeAsync drains the channel, so a late sandbox is destroyed here instead.
                 if (_stopping.IsCancellationRequested || !_ready.Writer.TryWrite(sandbox))

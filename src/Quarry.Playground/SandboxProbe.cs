@@ -69,10 +69,11 @@ except OSError as e:
 print("nproc", resource.getrlimit(resource.RLIMIT_NPROC)[0])
 """;
         var probe = new SandboxLimits { Wall = TimeSpan.FromSeconds(10) };
+        var startTimeout = new PlaygroundOptions().StartTimeout;
         string output;
         try
         {
-            using var sandbox = Sandbox.StartAsync(caps with { UserNamespace = true, PidNamespace = true, NetNamespace = true, Seccomp = true }, probe, cgroups: null, isolated: true, CancellationToken.None).GetAwaiter().GetResult();
+            using var sandbox = Sandbox.StartAsync(caps with { UserNamespace = true, PidNamespace = true, NetNamespace = true, Seccomp = true }, probe, cgroups: null, isolated: true, startTimeout, CancellationToken.None).GetAwaiter().GetResult();
             var result = sandbox.RunAsync(check, CancellationToken.None).GetAwaiter().GetResult();
             output = result.Stdout;
             if (result.ExitCode != 0)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -195,28 +194,42 @@ public sealed class PlaygroundApiTests
     }
 
     [Fact]
-    public async Task Twenty_busy_loops_do_not_stop_a_print_answering_within_six_seconds()
+    public async Task A_print_answers_while_twenty_busy_loops_still_run_and_abandoned_loops_are_stopped()
     {
-        // Default limits: a 5 s wall clock per run.
-        await using var server = await StartAsync();
-        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var hogs = Enumerable.Range(0, 20).Select(_ => client.PostAsync("/py/eval", new StringContent("""{"code":"while True:\n    pass"}"""), Ct)).ToList();
-        var evaluator = server.App.Services.GetRequiredService<PlaygroundEvaluator>();
-        await Wait.UntilAsync(() => evaluator.Running == 20, TimeSpan.FromSeconds(20), () => $"the 20 busy loops to run (running: {evaluator.Running})");
-        var clock = Stopwatch.StartNew();
-        var print = await EvalAsync(client, "print(1)");
-        clock.Stop();
-        Assert.Equal("1\n", print.GetProperty("stdout").GetString());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"print(1) answered after {clock.Elapsed.TotalMilliseconds:F0} ms");
-        foreach (var hog in hogs)
+        // The loops end only at their 5 s CPU limit or when their callers leave (the wall clock and the sandbox start timeout are
+        // hang guards). The print runs at the same CPU share as each loop, so under any load it answers first unless it is
+        // queued behind them or starved.
+        await using var server = await StartAsync(b =>
         {
-            using var response = await hog;
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-            Assert.True(doc.RootElement.GetProperty("timedOut").GetBoolean());
+            b.Configuration["Playground:Limits:Wall"] = "00:05:00";
+            b.Configuration["Playground:StartTimeout"] = "00:05:00";
+        });
+        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var hogs = Enumerable.Range(0, 20)
+            .Select(_ => client.PostAsync("/py/eval", new StringContent("""{"code":"while True:\n    pass"}"""), abandon.Token)).ToList();
+        var evaluator = server.App.Services.GetRequiredService<PlaygroundEvaluator>();
+        await Wait.UntilAsync(() => evaluator.Running == 20, TimeSpan.FromMinutes(2), () => $"the 20 busy loops to run (running: {evaluator.Running})");
+
+        var print = await EvalAsync(client, "print(1)");
+        var ended = hogs.Where(h => h.IsCompleted).ToList();
+        int running = evaluator.Running;
+        Assert.Equal("1\n", print.GetProperty("stdout").GetString());
+        if (ended.Count > 0)
+        {
+            Assert.Fail($"{ended.Count} busy loops ended before the print answered, the first with {await DescribeAsync(ended[0])}");
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"print(1) beside 20 busy loops: {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(20, running);
+
+        // Callers that go away take their runs with them: every sandbox is killed and its slot freed.
+        await abandon.CancelAsync();
+        foreach (var hog in hogs)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hog);
+        }
+
+        await Wait.UntilAsync(() => evaluator.Running == 0, TimeSpan.FromMinutes(2), () => $"the abandoned loops to stop (running: {evaluator.Running})");
     }
 
     [Fact]
@@ -234,6 +247,12 @@ public sealed class PlaygroundApiTests
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
+    }
+
+    private static async Task<string> DescribeAsync(Task<HttpResponseMessage> hog)
+    {
+        using var response = await hog;
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}";
     }
 
     private static async Task<string> AssertProblemAsync(HttpResponseMessage response, int status)
