@@ -204,7 +204,7 @@ internal sealed partial class EclatSearch
         }
     }
 
-    /// <summary>Keeps only frequent items, as ranks sorted ascending; transactions left empty are dropped.</summary>
+    /// <summary>Keeps only frequent items, as ranks sorted descending; transactions left empty are dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Rows, int[] Offsets) Recode(TransactionDatabase database, int[] rankOf)
     {
@@ -227,7 +227,9 @@ internal sealed partial class EclatSearch
 
             if (length > start)
             {
-                SmallSort.Sort(rows.AsSpan(start, length - start));
+                var row = rows.AsSpan(start, length - start);
+                SmallSort.Sort(row);
+                row.Reverse();
                 rowOffsets[++count] = length;
             }
         }
@@ -235,9 +237,9 @@ internal sealed partial class EclatSearch
         return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
     }
 
-    /// <summary>Builds per-rank tid lists (ascending) with the position of the rank inside each row and that row's end.</summary>
+    /// <summary>Builds per-rank tid lists (row starts, ascending) with the position of the rank inside each row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] Tids, int[] Positions, int[] Ends, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
+    private static (int[] Tids, int[] Positions, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
     {
         var offsets = new int[rankSupport.Length + 1];
         for (var r = 0; r < rankSupport.Length; r++)
@@ -248,19 +250,17 @@ internal sealed partial class EclatSearch
         var fill = offsets.AsSpan(0, rankSupport.Length).ToArray();
         var tids = new int[rows.Length];
         var positions = new int[rows.Length];
-        var ends = new int[rows.Length];
         for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
-            var end = rowOffsets[t + 1];
-            for (var q = rowOffsets[t]; q < end; q++)
+            int start = rowOffsets[t], end = rowOffsets[t + 1];
+            for (var q = start; q < end; q++)
             {
                 var slot = fill[rows[q]]++;
-                tids[slot] = t;
+                tids[slot] = start;
                 positions[slot] = q;
-                ends[slot] = end;
             }
         }
 
-        return (tids, positions, ends, offsets);
+        return (tids, positions, offsets);
     }
 }

@@ -34,11 +34,14 @@ internal sealed partial class EclatSearch
         }
 
         var parent = _members[a];
+        var parentRank = parent.Rank;
+        var rows = _rows;
         foreach (var tid in Slice(parent))
         {
-            for (var q = _rowOffsets[tid]; q < _rowOffsets[tid + 1]; q++)
+            // The row holds the parent's rank; the siblings' higher ranks all come before it.
+            for (var q = tid; rows[q] > parentRank; q++)
             {
-                var r = _rows[q];
+                var r = rows[q];
                 if (stamps[r] == stamp)
                 {
                     _counts[r]++;
@@ -79,9 +82,9 @@ internal sealed partial class EclatSearch
             var arena = _arena;
             foreach (var tid in Slice(parent))
             {
-                for (var q = _rowOffsets[tid]; q < _rowOffsets[tid + 1]; q++)
+                for (var q = tid; rows[q] > parentRank; q++)
                 {
-                    var r = _rows[q];
+                    var r = rows[q];
                     if (stamps[r] == stamp && _fill[r] >= 0)
                     {
                         arena[_fill[r]++] = tid;

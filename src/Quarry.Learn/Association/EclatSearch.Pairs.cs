@@ -45,13 +45,14 @@ internal sealed partial class EclatSearch
         var counts = new int[size];
         for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
+            // Rows descend, so every rank before position q pairs with the lower rank at q.
             int from = rowOffsets[t], to = rowOffsets[t + 1];
-            for (var p = from; p < to - 1; p++)
+            for (var q = from + 1; q < to; q++)
             {
-                var rowBase = pairBase[rows[p]];
-                for (var q = p + 1; q < to; q++)
+                var rowBase = pairBase[rows[q]];
+                for (var p = from; p < q; p++)
                 {
-                    counts[rowBase + rows[q]]++;
+                    counts[rowBase + rows[p]]++;
                 }
             }
         }
@@ -90,16 +91,16 @@ internal sealed partial class EclatSearch
         for (var t = 0; t + 1 < _rowOffsets.Length; t++)
         {
             int from = _rowOffsets[t], to = _rowOffsets[t + 1];
-            for (var p = from; p < to - 1; p++)
+            for (var q = from + 1; q < to; q++)
             {
-                var rowBase = pairBase[_rows[p]];
-                for (var q = p + 1; q < to; q++)
+                var rowBase = pairBase[_rows[q]];
+                for (var p = from; p < q; p++)
                 {
-                    var slot = fill[rowBase + _rows[q]];
+                    var slot = fill[rowBase + _rows[p]];
                     if (slot >= 0)
                     {
-                        _arena[slot] = t;
-                        fill[rowBase + _rows[q]] = slot + 1;
+                        _arena[slot] = from;
+                        fill[rowBase + _rows[p]] = slot + 1;
                     }
                 }
             }
@@ -129,15 +130,15 @@ internal sealed partial class EclatSearch
         return members;
     }
 
-    /// <summary>Counts the partners of one item by scanning the tails of its rows; leaves frequent ones, ascending, in _touched/_counts.</summary>
+    /// <summary>Counts the partners of one item by scanning the higher ranks of its rows; leaves frequent ones, ascending, in _touched/_counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DeliverTopCounts(int from, int to)
     {
         var touched = 0;
         for (var k = from; k < to; k++)
         {
-            var end = _ends[k];
-            for (var q = _positions[k] + 1; q < end; q++)
+            var end = _positions[k];
+            for (var q = _tids[k]; q < end; q++)
             {
                 var r = _rows[q];
                 if (_counts[r]++ == 0)

@@ -19,12 +19,13 @@ internal sealed partial class EclatSearch
     private readonly int[] _labels;
     private readonly int[] _rankSupport;
 
-    // Transactions recoded to ascending ranks (horizontal), and per rank its tids and positions in the horizontal array.
+    // Transactions recoded to ranks, each row in descending rank order (horizontal). A transaction's id in every tid list is
+    // the start of its row, which ascends with the transaction, so delivery reads a row without a lookup and stops at the
+    // parent's item, beyond which only lower ranks follow. Per rank: its tids and the position of the rank in each row.
     private readonly int[] _rows;
     private readonly int[] _rowOffsets;
     private readonly int[] _tids;
     private readonly int[] _positions;
-    private readonly int[] _ends;
     private readonly int[] _tidOffsets;
 
     // Per-rank scratch for occurrence delivery; _fill holds -1 for ranks that are not members.
@@ -46,7 +47,7 @@ internal sealed partial class EclatSearch
         var frequent = _labels.Length;
 
         (_rows, _rowOffsets) = Recode(database, ranked.RankOf);
-        (_tids, _positions, _ends, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
+        (_tids, _positions, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
         (_pairCounts, _pairBase) = CountPairs(_rows, _rowOffsets, frequent);
         _averageRowLength = _rows.Length / (double)Math.Max(1, _rowOffsets.Length - 1);
         _counts = new int[frequent];
@@ -159,8 +160,8 @@ internal sealed partial class EclatSearch
         for (var k = from; k < to; k++)
         {
             var tid = _tids[k];
-            var end = _ends[k];
-            for (var q = _positions[k] + 1; q < end; q++)
+            var end = _positions[k];
+            for (var q = tid; q < end; q++)
             {
                 var slot = _fill[_rows[q]];
                 if (slot >= 0)
