@@ -137,6 +137,11 @@ internal sealed partial class EclatSearch
         var touched = 0;
         for (var k = from; k < to; k++)
         {
+            if (k + PrefetchDistance < to)
+            {
+                Prefetch(_rows, _tids[k + PrefetchDistance]);
+            }
+
             var end = _positions[k];
             for (var q = _tids[k]; q < end; q++)
             {

@@ -157,17 +157,24 @@ internal sealed partial class EclatSearch
             _counts[r] = 0;
         }
 
+        int[] rows = _rows, tids = _tids, positions = _positions, fill = _fill, arena = _arena;
         for (var k = from; k < to; k++)
         {
-            var tid = _tids[k];
-            var end = _positions[k];
+            if (k + PrefetchDistance < to)
+            {
+                Prefetch(rows, tids[k + PrefetchDistance]);
+            }
+
+            var tid = tids[k];
+            var end = positions[k];
             for (var q = tid; q < end; q++)
             {
-                var slot = _fill[_rows[q]];
+                var r = rows[q];
+                var slot = fill[r];
                 if (slot >= 0)
                 {
-                    _arena[slot] = tid;
-                    _fill[_rows[q]] = slot + 1;
+                    arena[slot] = tid;
+                    fill[r] = slot + 1;
                 }
             }
         }
