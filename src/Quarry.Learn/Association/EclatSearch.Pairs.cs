@@ -7,17 +7,8 @@ internal sealed partial class EclatSearch
     // Largest triangular pair-count matrix worth building (ints); beyond it level two is counted per item instead.
     private const long PairMatrixLimit = 1 << 21;
 
-    // Store all pair tidsets up front only while they stay within this multiple of the recoded data.
-    private const long LevelTwoSizeFactor = 4;
-
-    // Write cursor of every pair's tidset during the level-two sweep (-1 for infrequent pairs); null when not stored.
-    private int[]? _pairFill;
-
     // Bitmap scratch for sorting the partners of an item (all zero between uses).
     private ulong[]? _sortBits;
-
-    // Arena ints below this index hold the stored pair tidsets; deeper classes are stacked above it.
-    private int _arenaBase;
 
     // Support of every rank pair (a < b) at _pairBase[a] + b, or null when there are too many frequent items.
     private readonly int[]? _pairCounts;
@@ -60,57 +51,6 @@ internal sealed partial class EclatSearch
         return (counts, pairBase);
     }
 
-    /// <summary>
-    /// On sparse data, writes every frequent pair's tidset in one sequential sweep over the rows, ordered by (a, b),
-    /// so each item's class is already contiguous and rows are not revisited per item.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StoreLevelTwo()
-    {
-        if (_pairCounts is null || _maxLength < 2)
-        {
-            return;
-        }
-
-        long total = 0;
-        var fill = new int[_pairCounts.Length];
-        for (var i = 0; i < fill.Length; i++)
-        {
-            var support = _pairCounts[i];
-            fill[i] = support >= _minSupport ? (int)Math.Min(total, int.MaxValue) : -1;
-            total += support >= _minSupport ? support : 0;
-        }
-
-        if (total == 0 || total > LevelTwoSizeFactor * _rows.Length || total > Array.MaxLength / 2)
-        {
-            return;
-        }
-
-        _arena = new int[total + Math.Max(1024, _rows.Length)];
-        var pairBase = _pairBase!;
-        for (var t = 0; t + 1 < _rowOffsets.Length; t++)
-        {
-            int from = _rowOffsets[t], to = _rowOffsets[t + 1];
-            for (var q = from + 1; q < to; q++)
-            {
-                var rowBase = pairBase[_rows[q]];
-                for (var p = from; p < q; p++)
-                {
-                    var slot = fill[rowBase + _rows[p]];
-                    if (slot >= 0)
-                    {
-                        _arena[slot] = from;
-                        fill[rowBase + _rows[p]] = slot + 1;
-                    }
-                }
-            }
-        }
-
-        _pairFill = fill;
-        _arenaBase = (int)total;
-        _arenaTop = _arenaBase;
-    }
-
     /// <summary>Collects the frequent partners of <paramref name="rank"/> from the pair matrix into _touched/_counts, ascending.</summary>
     private int ReadPairCounts(int rank)
     {
@@ -132,21 +72,22 @@ internal sealed partial class EclatSearch
 
     /// <summary>Counts the partners of one item by scanning the higher ranks of its rows; leaves frequent ones, ascending, in _touched/_counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int DeliverTopCounts(int from, int to)
+    private int DeliverTopCounts(int rank)
     {
+        int[] rows = _rows, tids = _tids, counts = _counts;
+        int from = _tidOffsets[rank], to = _tidOffsets[rank + 1];
         var touched = 0;
         for (var k = from; k < to; k++)
         {
             if (k + PrefetchDistance < to)
             {
-                Prefetch(_rows, _tids[k + PrefetchDistance]);
+                Prefetch(rows, tids[k + PrefetchDistance]);
             }
 
-            var end = _positions[k];
-            for (var q = _tids[k]; q < end; q++)
+            for (var q = tids[k]; rows[q] > rank; q++)
             {
-                var r = _rows[q];
-                if (_counts[r]++ == 0)
+                var r = rows[q];
+                if (counts[r]++ == 0)
                 {
                     _touched[touched++] = r;
                 }

@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+
+namespace Quarry.Learn.Association;
+
+internal sealed partial class EclatSearch
+{
+    /// <summary>Keeps only frequent items, as ranks sorted descending; transactions left empty are dropped.</summary>
+    // Hot loops: compile fully optimised at once rather than after the tiering delay.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] Rows, int[] Offsets) Recode(TransactionDatabase database, int[] rankOf)
+    {
+        var items = database.Items;
+        var offsets = database.Offsets;
+        var rows = new int[items.Length];
+        var rowOffsets = new int[database.Count + 1];
+        int length = 0, count = 0;
+        for (var t = 0; t < database.Count; t++)
+        {
+            var start = length;
+            for (var q = offsets[t]; q < offsets[t + 1]; q++)
+            {
+                var rank = rankOf[items[q]];
+                if (rank >= 0)
+                {
+                    rows[length++] = rank;
+                }
+            }
+
+            if (length > start)
+            {
+                var row = rows.AsSpan(start, length - start);
+                SmallSort.Sort(row);
+                row.Reverse();
+                rowOffsets[++count] = length;
+            }
+        }
+
+        return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
+    }
+
+    /// <summary>Lists, per rank, the starts of the rows holding it (ascending).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] Tids, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
+    {
+        var offsets = new int[rankSupport.Length + 1];
+        for (var r = 0; r < rankSupport.Length; r++)
+        {
+            offsets[r + 1] = offsets[r] + rankSupport[r];
+        }
+
+        var fill = offsets.AsSpan(0, rankSupport.Length).ToArray();
+        var tids = new int[rows.Length];
+        for (var t = 0; t + 1 < rowOffsets.Length; t++)
+        {
+            int start = rowOffsets[t], end = rowOffsets[t + 1];
+            for (var q = start; q < end; q++)
+            {
+                tids[fill[rows[q]]++] = start;
+            }
+        }
+
+        return (tids, offsets);
+    }
+}
