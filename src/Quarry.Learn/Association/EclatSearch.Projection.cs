@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Quarry.Learn.Association;
@@ -36,6 +38,12 @@ internal sealed partial class EclatSearch
             bases[x] = matrix + RowBase(x, count);
         }
 
+        // Every value read is below the rows' length and every member index below count, so the loops index without checks:
+        // a row always holds `last` (it ends the scan), and `found` has room for the longest row.
+        ref var value = ref MemoryMarshal.GetArrayDataReference(values);
+        ref var indexOf = ref MemoryMarshal.GetArrayDataReference(index);
+        ref var foundAt = ref MemoryMarshal.GetArrayDataReference(found);
+        ref var cells = ref MemoryMarshal.GetArrayDataReference(arena);
         for (var k = 0; k < starts.Length; k++)
         {
             if (k + PrefetchDistance < starts.Length)
@@ -43,15 +51,19 @@ internal sealed partial class EclatSearch
                 Prefetch(values, starts[k + PrefetchDistance]);
             }
 
-            // Values descend and every row holds `last`, so the members of a row are the values before it.
+            // Values descend and every row holds `last`, so the members of a row are among the values before it.
             var length = 0;
-            for (var q = starts[k]; values[q] > last; q++)
+            for (var q = starts[k]; ; q++)
             {
-                var x = index[values[q]];
-                if (x >= 0)
+                var v = Unsafe.Add(ref value, q);
+                if (v <= last)
                 {
-                    found[length++] = x;
+                    break;
                 }
+
+                var x = Unsafe.Add(ref indexOf, v);
+                Unsafe.Add(ref foundAt, length) = x;
+                length += ~x >>> 31;
             }
 
             if (matrix >= 0)
@@ -59,23 +71,27 @@ internal sealed partial class EclatSearch
                 // Indices descend along the row: each pairs, as the lower index, with those found before it.
                 for (var u = 1; u < length; u++)
                 {
-                    var cell = bases[found[u]];
+                    ref var row = ref Unsafe.Add(ref cells, bases[Unsafe.Add(ref foundAt, u)]);
                     for (var f = 0; f < u; f++)
                     {
-                        arena[cell + found[f]]++;
+                        Unsafe.Add(ref row, Unsafe.Add(ref foundAt, f))++;
                     }
                 }
             }
 
             if (length >= keepFrom)
             {
+                var end = write + length;
+                Debug.Assert(end < arena.Length, "the caller made room for every projected row");
                 for (var f = 0; f < length; f++)
                 {
-                    arena[write++] = found[f];
-                    counts[found[f]]++;
+                    var x = Unsafe.Add(ref foundAt, f);
+                    Unsafe.Add(ref cells, write + f) = x;
+                    counts[x]++;
                 }
 
-                arena[write++] = -1;
+                Unsafe.Add(ref cells, end) = -1;
+                write = end + 1;
             }
         }
 
