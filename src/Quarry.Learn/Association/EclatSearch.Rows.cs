@@ -38,22 +38,33 @@ internal sealed partial class EclatSearch
         return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
     }
 
-    /// <summary>Lists, per rank, the starts of the rows holding it (ascending).</summary>
+    /// <summary>
+    /// Lists, per rank, the starts (ascending) of the rows where at least <paramref name="minHead"/> higher ranks come before
+    /// it: a class counts partners in rows with one, and member pairs in rows with two.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] Tids, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
+    private static (int[] Tids, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int frequent, int minHead)
     {
-        var offsets = new int[rankSupport.Length + 1];
-        for (var r = 0; r < rankSupport.Length; r++)
+        var offsets = new int[frequent + 1];
+        for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
-            offsets[r + 1] = offsets[r] + rankSupport[r];
+            for (var q = rowOffsets[t] + minHead; q < rowOffsets[t + 1]; q++)
+            {
+                offsets[rows[q] + 1]++;
+            }
         }
 
-        var fill = offsets.AsSpan(0, rankSupport.Length).ToArray();
-        var tids = new int[rows.Length];
+        for (var r = 0; r < frequent; r++)
+        {
+            offsets[r + 1] += offsets[r];
+        }
+
+        var fill = offsets.AsSpan(0, frequent).ToArray();
+        var tids = new int[offsets[frequent]];
         for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
             int start = rowOffsets[t], end = rowOffsets[t + 1];
-            for (var q = start; q < end; q++)
+            for (var q = start + minHead; q < end; q++)
             {
                 tids[fill[rows[q]]++] = start;
             }

@@ -22,7 +22,7 @@ internal sealed partial class EclatSearch
     private readonly int[] _rankSupport;
 
     // Transactions recoded to ranks, each row in descending rank order. A row is named by its start in _rows, which ascends
-    // with the transaction; per rank, the rows holding it are at _tidOffsets[rank] in _tids.
+    // with the transaction; per rank, the rows holding it after enough higher ranks to matter are at _tidOffsets[rank] in _tids.
     private readonly int[] _rows;
     private readonly int[] _rowOffsets;
     private readonly int[] _tids;
@@ -51,8 +51,8 @@ internal sealed partial class EclatSearch
         var frequent = _labels.Length;
 
         (_rows, _rowOffsets) = Recode(database, ranked.RankOf);
-        (_tids, _tidOffsets) = Transpose(_rows, _rowOffsets, _rankSupport);
         (_pairCounts, _pairBase) = _maxLength >= 2 ? CountPairs(_rows, _rowOffsets, frequent) : (null, null);
+        (_tids, _tidOffsets) = Transpose(_rows, _rowOffsets, frequent, _pairCounts is null ? 1 : 2);
         _counts = new int[frequent];
         _touched = new int[frequent];
         _memberIndex = new int[frequent];
@@ -84,7 +84,7 @@ internal sealed partial class EclatSearch
                 _emitter.Emit(_rankSupport[i]);
                 if (count > 0)
                 {
-                    ExpandClass(new ClassRows(false, _tidOffsets[i], _rankSupport[i]), i, 0, count, 2);
+                    ExpandClass(new ClassRows(false, _tidOffsets[i], _tidOffsets[i + 1] - _tidOffsets[i]), i, 0, count, 2);
                 }
 
                 _memberTop = 0;
