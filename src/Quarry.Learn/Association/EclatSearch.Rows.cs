@@ -28,9 +28,7 @@ internal sealed partial class EclatSearch
 
             if (length > start)
             {
-                var row = rows.AsSpan(start, length - start);
-                SmallSort.Sort(row);
-                row.Reverse();
+                SmallSort.SortDistinctDescending(rows.AsSpan(start, length - start));
                 rowOffsets[++count] = length;
             }
         }
