@@ -33,7 +33,8 @@ internal sealed partial class EclatSearch
             }
         }
 
-        return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
+        // Rows stay in their array (its tail past the last row is unused); the offsets are trimmed to the rows kept.
+        return (rows, rowOffsets.AsSpan(0, count + 1).ToArray());
     }
 
     /// <summary>

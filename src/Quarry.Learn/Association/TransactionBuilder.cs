@@ -5,10 +5,13 @@ namespace Quarry.Learn.Association;
 /// <summary>Accumulates transactions into CSR arrays, sorting and de-duplicating each one as it closes.</summary>
 internal sealed class TransactionBuilder
 {
-    private int[] _items = new int[1024];
+    private int[] _items;
     private int[] _offsets = new int[256];
     private int _length;
     private int _maxItem = -1;
+
+    /// <summary>Starts with room for <paramref name="expectedItems"/> items, so that a known input size spares the regrowth copies.</summary>
+    public TransactionBuilder(int expectedItems = 1024) => _items = new int[Math.Max(16, expectedItems)];
 
     public int Count { get; private set; }
 

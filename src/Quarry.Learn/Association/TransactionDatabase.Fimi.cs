@@ -23,7 +23,8 @@ public sealed partial class TransactionDatabase
 
     private static TransactionBuilder ParseFimi(Stream stream)
     {
-        var builder = new TransactionBuilder();
+        // A label and its separator take two bytes at least and about four in the usual files: reserve for three.
+        var builder = new TransactionBuilder(stream.CanSeek ? (int)Math.Min(stream.Length / 3, 1 << 28) + 1024 : 1024);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         var items = new int[64];
         try
