@@ -33,9 +33,17 @@ internal sealed partial class EclatSearch
             start += frequent - a - 1;
         }
 
+        // Rows are counted into 16-bit cells, half the cache footprint of the totals; a row adds at most one to a cell, so the
+        // cells are added to the totals before every 65,536th row.
         var counts = new int[size];
+        var recent = new ushort[size];
         for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
+            if (t % ushort.MaxValue == ushort.MaxValue - 1)
+            {
+                AddCounts(counts, recent);
+            }
+
             // Rows descend, so every rank before position q pairs with the lower rank at q.
             int from = rowOffsets[t], to = rowOffsets[t + 1];
             for (var q = from + 1; q < to; q++)
@@ -43,12 +51,24 @@ internal sealed partial class EclatSearch
                 var rowBase = pairBase[rows[q]];
                 for (var p = from; p < q; p++)
                 {
-                    counts[rowBase + rows[p]]++;
+                    recent[rowBase + rows[p]]++;
                 }
             }
         }
 
+        AddCounts(counts, recent);
         return (counts, pairBase);
+    }
+
+    /// <summary>Adds the 16-bit counts to the totals and clears them.</summary>
+    private static void AddCounts(int[] counts, ushort[] recent)
+    {
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] += recent[i];
+        }
+
+        Array.Clear(recent);
     }
 
     /// <summary>Collects the frequent partners of <paramref name="rank"/> from the pair matrix into _touched/_counts, ascending.</summary>

@@ -81,6 +81,21 @@ public sealed class SearchLayoutTests
     }
 
     [Fact]
+    public void Pair_supports_above_65535_are_counted_in_full()
+    {
+        // Pair counts are kept in 16-bit cells between flushes: 140,000 rows holding items 0 and 1 must still count 140,000.
+        var transactions = Enumerable.Range(0, 140_000).Select(t => new[] { 0, 1, 2 + (t % 50) }).ToList();
+        var collected = new CollectingReceiver();
+
+        ItemsetMiner.Run(TransactionDatabase.Create(transactions), new MiningOptions(2000), collected, null, TidsetLayout.Lists, Token);
+
+        Assert.Equal(3 + (50 * 4), collected.Itemsets.Count);
+        Assert.Equal(140_000, collected.Itemsets["0,1"]);
+        Assert.Equal(2800, collected.Itemsets["0,1,7"]);
+        Assert.Equal(2800, collected.Itemsets["1,51"]);
+    }
+
+    [Fact]
     public void Streaming_mine_returns_the_count_of_the_collected_result()
     {
         var random = new Random(31);
