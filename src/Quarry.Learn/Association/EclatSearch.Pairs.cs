@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Quarry.Learn.Association;
 
@@ -94,8 +95,14 @@ internal sealed partial class EclatSearch
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int DeliverTopCounts(int rank)
     {
-        int[] rows = _rows, tids = _tids, counts = _counts;
+        int[] rows = _rows, tids = _tids, counts = _counts, touchedRanks = _touched;
         int from = _tidOffsets[rank], to = _tidOffsets[rank + 1];
+
+        // Ranks read are below the rank count and at most that many are touched, so the loop indexes without checks; a row
+        // always holds `rank`, which ends the scan.
+        ref var row = ref MemoryMarshal.GetArrayDataReference(rows);
+        ref var count = ref MemoryMarshal.GetArrayDataReference(counts);
+        ref var touchedAt = ref MemoryMarshal.GetArrayDataReference(touchedRanks);
         var touched = 0;
         for (var k = from; k < to; k++)
         {
@@ -104,31 +111,35 @@ internal sealed partial class EclatSearch
                 Prefetch(rows, tids[k + PrefetchDistance]);
             }
 
-            for (var q = tids[k]; rows[q] > rank; q++)
+            for (var q = tids[k]; ; q++)
             {
-                var r = rows[q];
-                if (counts[r]++ == 0)
+                var r = Unsafe.Add(ref row, q);
+                if (r <= rank)
                 {
-                    _touched[touched++] = r;
+                    break;
                 }
+
+                // Recorded the first time it is counted, without a branch.
+                Unsafe.Add(ref touchedAt, touched) = r;
+                touched += Unsafe.Add(ref count, r)++ == 0 ? 1 : 0;
             }
         }
 
         var members = 0;
         for (var t = 0; t < touched; t++)
         {
-            var r = _touched[t];
-            if (_counts[r] >= _minSupport)
+            var r = touchedRanks[t];
+            if (counts[r] >= _minSupport)
             {
-                _touched[members++] = r;
+                touchedRanks[members++] = r;
             }
             else
             {
-                _counts[r] = 0;
+                counts[r] = 0;
             }
         }
 
-        SmallSort.SortDistinct(_touched.AsSpan(0, members), _sortBits ??= new ulong[(_labels.Length + 63) / 64]);
+        SmallSort.SortDistinct(touchedRanks.AsSpan(0, members), _sortBits ??= new ulong[(_labels.Length + 63) / 64]);
         return members;
     }
 }

@@ -81,6 +81,29 @@ public sealed class SearchLayoutTests
     }
 
     [Fact]
+    public void Too_many_frequent_items_for_a_pair_matrix_still_find_what_bit_vectors_find()
+    {
+        // Over 2,048 frequent items: each item's partners are counted from its rows instead of a matrix of every pair.
+        var random = new Random(9);
+        var transactions = Enumerable.Range(0, 3000).Select(t =>
+        {
+            var core = Enumerable.Range(0, 16).Where(i => random.NextDouble() < 0.55 - (i * 0.02)).Select(i => 3000 + i);
+            var noise = Enumerable.Range(0, 6).Select(_ => random.Next(2500));
+            return core.Concat(noise).ToArray();
+        }).ToList();
+        var database = TransactionDatabase.Create(transactions);
+        var lists = new CollectingReceiver();
+        var bits = new CollectingReceiver();
+
+        ItemsetMiner.Run(database, new MiningOptions(3), lists, null, TidsetLayout.Lists, Token);
+        ItemsetMiner.Run(database, new MiningOptions(3), bits, null, TidsetLayout.Bits, Token);
+
+        Assert.True(bits.Itemsets.Keys.Count(k => !k.Contains(',')) > 2048, "the test needs more frequent items than a pair matrix takes");
+        Assert.True(bits.Itemsets.Keys.Any(k => k.Split(',').Length >= 6), "the test needs deep itemsets");
+        Assert.Equal(bits.Itemsets, lists.Itemsets);
+    }
+
+    [Fact]
     public void Pair_supports_above_65535_are_counted_in_full()
     {
         // Pair counts are kept in 16-bit cells between flushes: 140,000 rows holding items 0 and 1 must still count 140,000.
