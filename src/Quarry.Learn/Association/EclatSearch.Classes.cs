@@ -1,74 +1,106 @@
-using System.Runtime.CompilerServices;
+using System.Diagnostics;
 
 namespace Quarry.Learn.Association;
 
 internal sealed partial class EclatSearch
 {
-    // Stack-allocated storage: each class owns a contiguous run of members and of tid-list ints above its parent's.
-    private int[] _arena;
-    private int _arenaTop;
-    private Member[] _members;
-    private int _memberTop;
+    // Count member pairs in a matrix while it has at most this many cells per member occurrence; beyond it (many members,
+    // few rows) clearing and reading the matrix would outweigh the scan, so each member counts its own extensions instead.
+    private const int MatrixCellsPerOccurrence = 4;
 
-    /// <summary>One member of an equivalence class: an item rank, its support and its tidset or diffset in the arena.</summary>
-    private struct Member
-    {
-        public int Rank;
-        public int Support;
-        public int Start;
-        public int Length;
-    }
-
-    // Hot loops: compile fully optimised at once rather than after the tiering delay.
     /// <summary>
-    /// Visits each member of a class (itemsets of <paramref name="length"/> items): builds the class of its extensions, moves the
-    /// perfect ones to the emitter, reports the member with them, then descends.
+    /// Reports the members of a class (itemsets of <paramref name="memberLength"/> items; values above <paramref name="last"/>
+    /// in <paramref name="rows"/>) and every frequent itemset that extends them.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Expand(int first, int count, bool diffsets, int length)
+    private void ExpandClass(ClassRows rows, int last, int first, int count, int memberLength)
     {
-        var extend = length < _maxLength;
-        var keep = length + 1 < _maxLength;
-        var end = first + count;
-        for (var a = first; a < end; a++)
+        if (memberLength >= _maxLength || count == 1)
+        {
+            // No member can be extended: within a class only a later sibling extends a member.
+            for (var m = first; m < first + count; m++)
+            {
+                _emitter.Push(_labels[_members[m].Rank]);
+                _emitter.Emit(_members[m].Support);
+                _emitter.Pop();
+            }
+
+            return;
+        }
+
+        long occurrences = 0;
+        for (var m = first; m < first + count; m++)
+        {
+            occurrences += _members[m].Support;
+        }
+
+        var cells = (long)count * (count - 1) / 2;
+        var byMatrix = _counting switch
+        {
+            ClassCounting.PairMatrix => true,
+            ClassCounting.PerMember => false,
+            _ => cells <= MatrixCellsPerOccurrence * occurrences,
+        };
+
+        // A member's class needs rows holding the member and two more members when its extensions are counted in a matrix
+        // here, and one more when each member counts its own; with no room for deeper itemsets the matrix needs none.
+        var canDeepen = memberLength + 1 < _maxLength;
+        var keepFrom = !byMatrix ? 2 : canDeepen ? 3 : int.MaxValue;
+        var matrix = _arenaTop;
+        var matrixCells = byMatrix ? (int)cells : 0;
+
+        // Room for the matrix and the projected rows: each at most the members it holds plus an end mark.
+        EnsureArena(matrixCells + occurrences + rows.Length);
+        _arena.AsSpan(matrix, matrixCells).Clear();
+        var projected = matrix + matrixCells;
+        _arenaTop = Project(rows, last, first, count, byMatrix ? matrix : -1, projected, keepFrom);
+
+        long listed = 0;
+        for (var x = 0; x < count; x++)
+        {
+            ref var member = ref _members[first + x];
+            var needsRows = !byMatrix || (canDeepen && HasTwoExtensions(matrix, x, count, member.Support));
+            member.Length = needsRows ? _counts[x] : 0;
+            _counts[x] = 0;
+            listed += member.Length;
+        }
+
+        if (listed > 0)
+        {
+            ListRows(projected, _arenaTop, first, count, listed);
+        }
+
+        for (var x = 0; x < count; x++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            var parent = _members[a];
+            var member = _members[first + x];
             var childFirst = _memberTop;
             var childArena = _arenaTop;
             var extensions = _emitter.ExtensionCount;
-            _emitter.Push(_labels[parent.Rank]);
-            var children = 0;
-            var childDiffsets = diffsets;
-            if (extend && a + 1 < end)
+            _emitter.Push(_labels[member.Rank]);
+            if (byMatrix)
             {
-                _ = diffsets ? SubtractSiblings(a, end, keep)
-                    : DeliveryIsCheaper(a, end) ? DeliverSiblings(a, end, keep)
-                    : IntersectSiblings(a, end, keep);
-                children = RemovePerfectExtensions(childFirst, parent.Support);
-                if (keep && !diffsets && children > 0)
+                var row = matrix + RowBase(x, count);
+                for (var y = x + 1; y < count; y++)
                 {
-                    long tidTotal = 0;
-                    for (var m = childFirst; m < childFirst + children; m++)
-                    {
-                        tidTotal += _members[m].Length;
-                    }
-
-                    var diffTotal = ((long)children * parent.Support) - tidTotal;
-                    if (diffTotal < tidTotal)
-                    {
-                        // Grow first so the parent tidset is read from the live arena.
-                        EnsureArena(diffTotal + parent.Length);
-                        ConvertToDiffsets(childFirst, children, _arena, parent.Start, parent.Length, diffTotal);
-                        childDiffsets = true;
-                    }
+                    AddExtension(first + y, y, _arena[row + y], member.Support);
+                }
+            }
+            else
+            {
+                CountExtensions(member, x);
+                for (var y = x + 1; y < count; y++)
+                {
+                    AddExtension(first + y, y, _counts[y], member.Support);
+                    _counts[y] = 0;
                 }
             }
 
-            _emitter.Emit(parent.Support);
+            _emitter.Emit(member.Support);
+            var children = _memberTop - childFirst;
             if (children > 0)
             {
-                Expand(childFirst, children, childDiffsets, length + 1);
+                Debug.Assert(children == 1 || !canDeepen || member.Length > 0, "a class that counts pairs has its rows");
+                ExpandClass(new ClassRows(true, member.Start, member.Length), x, childFirst, children, memberLength + 1);
             }
 
             _memberTop = childFirst;
@@ -78,189 +110,41 @@ internal sealed partial class EclatSearch
         }
     }
 
-    /// <summary>Moves the members from <paramref name="first"/> up whose support equals the parent's to the emitter's perfect extensions; returns how many stay.</summary>
-    private int RemovePerfectExtensions(int first, int parentSupport)
+    /// <summary>Adds the sibling at <paramref name="sibling"/> as a member of the current member's class, or as a perfect extension.</summary>
+    private void AddExtension(int sibling, int value, int support, int parentSupport)
     {
-        var write = first;
-        for (var m = first; m < _memberTop; m++)
+        if (support < _minSupport)
         {
-            if (_members[m].Support == parentSupport)
-            {
-                _emitter.PushExtension(_labels[_members[m].Rank]);
-            }
-            else
-            {
-                _members[write++] = _members[m];
-            }
+            return;
         }
 
-        _memberTop = write;
-        return write - first;
-    }
-
-    /// <summary>Diffset step: d(P a b) = d(P b) \ d(P a), support(P a b) = support(P a) - |d(P a b)|.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (long TidTotal, long DiffTotal) SubtractSiblings(int a, int end, bool keep)
-    {
-        var parent = _members[a];
-        for (var b = a + 1; b < end; b++)
+        if (support == parentSupport)
         {
-            var sibling = _members[b];
-            EnsureArena(sibling.Length);
-            var size = TidLists.Difference(Slice(sibling), Slice(parent), _arena.AsSpan(_arenaTop), parent.Support - _minSupport);
-            if (size >= 0)
-            {
-                Keep(sibling.Rank, parent.Support - size, size, keep);
-            }
-        }
-
-        return (0, 0);
-    }
-
-    /// <summary>Tidset step: t(P a b) = t(P a) ∩ t(P b).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (long TidTotal, long DiffTotal) IntersectSiblings(int a, int end, bool keep)
-    {
-        var parent = _members[a];
-        long tidTotal = 0;
-        long kept = 0;
-        for (var b = a + 1; b < end; b++)
-        {
-            var sibling = _members[b];
-            EnsureArena(Math.Min(parent.Length, sibling.Length));
-            var size = TidLists.Intersect(Slice(parent), Slice(sibling), _arena.AsSpan(_arenaTop), _minSupport);
-            if (size >= 0)
-            {
-                Keep(sibling.Rank, size, size, keep);
-                tidTotal += size;
-                kept++;
-            }
-        }
-
-        return (tidTotal, (kept * parent.Support) - tidTotal);
-    }
-
-    /// <summary>Adds a frequent extension as a member; its list stays in the arena only when it will be extended further.</summary>
-    private void Keep(int rank, int support, int size, bool keep)
-    {
-        if (keep)
-        {
-            AddMember(rank, support, _arenaTop, size);
-            _arenaTop += size;
+            _emitter.PushExtension(_labels[_members[sibling].Rank]);
         }
         else
         {
-            AddMember(rank, support, _arenaTop, 0);
+            AddMember(_members[sibling].Rank, value, support);
         }
     }
 
-    /// <summary>Replaces the tidsets of a class by diffsets against the parent tidset, in place.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ConvertToDiffsets(int first, int count, int[] parentSource, int parentStart, int parentLength, long diffTotal)
+    /// <summary>Whether member <paramref name="x"/>'s class will have two or more members (frequent, not perfect extensions).</summary>
+    private bool HasTwoExtensions(int matrix, int x, int count, int support)
     {
-        var regionStart = _members[first].Start;
-        EnsureArena(diffTotal + parentLength);
-        var parent = parentSource.AsSpan(parentStart, parentLength);
-        var write = _arenaTop;
-        for (var m = first; m < first + count; m++)
+        var row = matrix + RowBase(x, count);
+        var found = 0;
+        for (var y = x + 1; y < count; y++)
         {
-            var size = TidLists.Difference(parent, Slice(_members[m]), _arena.AsSpan(write), parentLength);
-            _members[m].Start = write;
-            _members[m].Length = size;
-            write += size;
-        }
-
-        // Diffsets total less than the tidsets they replace, so moving them down never overlaps unread data.
-        _arena.AsSpan(_arenaTop, write - _arenaTop).CopyTo(_arena.AsSpan(regionStart));
-        var shift = _arenaTop - regionStart;
-        for (var m = first; m < first + count; m++)
-        {
-            _members[m].Start -= shift;
-        }
-
-        _arenaTop = regionStart + (write - _arenaTop);
-    }
-
-    private ReadOnlySpan<int> Slice(Member member) => _arena.AsSpan(member.Start, member.Length);
-
-    private void AddMember(int rank, int support, int start, int length)
-    {
-        if (_memberTop == _members.Length)
-        {
-            Array.Resize(ref _members, _members.Length * 2);
-        }
-
-        _members[_memberTop++] = new Member { Rank = rank, Support = support, Start = start, Length = length };
-    }
-
-    /// <summary>Makes room for <paramref name="extra"/> more ints above the arena top.</summary>
-    private void EnsureArena(long extra)
-    {
-        var needed = _arenaTop + extra;
-        if (needed > _arena.Length)
-        {
-            var grown = Math.Max(needed, Math.Min((long)Array.MaxLength, 2L * _arena.Length));
-            Array.Resize(ref _arena, checked((int)grown));
-        }
-    }
-
-    /// <summary>Keeps only frequent items, as ranks sorted ascending; transactions left empty are dropped.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] Rows, int[] Offsets) Recode(TransactionDatabase database, int[] rankOf)
-    {
-        var items = database.Items;
-        var offsets = database.Offsets;
-        var rows = new int[items.Length];
-        var rowOffsets = new int[database.Count + 1];
-        int length = 0, count = 0;
-        for (var t = 0; t < database.Count; t++)
-        {
-            var start = length;
-            for (var q = offsets[t]; q < offsets[t + 1]; q++)
+            var pair = _arena[row + y];
+            if (pair >= _minSupport && pair != support && ++found == 2)
             {
-                var rank = rankOf[items[q]];
-                if (rank >= 0)
-                {
-                    rows[length++] = rank;
-                }
-            }
-
-            if (length > start)
-            {
-                SmallSort.Sort(rows.AsSpan(start, length - start));
-                rowOffsets[++count] = length;
+                return true;
             }
         }
 
-        return (rows.AsSpan(0, length).ToArray(), rowOffsets.AsSpan(0, count + 1).ToArray());
+        return false;
     }
 
-    /// <summary>Builds per-rank tid lists (ascending) with the position of the rank inside each row and that row's end.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] Tids, int[] Positions, int[] Ends, int[] Offsets) Transpose(int[] rows, int[] rowOffsets, int[] rankSupport)
-    {
-        var offsets = new int[rankSupport.Length + 1];
-        for (var r = 0; r < rankSupport.Length; r++)
-        {
-            offsets[r + 1] = offsets[r] + rankSupport[r];
-        }
-
-        var fill = offsets.AsSpan(0, rankSupport.Length).ToArray();
-        var tids = new int[rows.Length];
-        var positions = new int[rows.Length];
-        var ends = new int[rows.Length];
-        for (var t = 0; t + 1 < rowOffsets.Length; t++)
-        {
-            var end = rowOffsets[t + 1];
-            for (var q = rowOffsets[t]; q < end; q++)
-            {
-                var slot = fill[rows[q]]++;
-                tids[slot] = t;
-                positions[slot] = q;
-                ends[slot] = end;
-            }
-        }
-
-        return (tids, positions, ends, offsets);
-    }
+    /// <summary>Offset of member <paramref name="x"/>'s matrix row: its pair with member y &gt; x is at offset + y.</summary>
+    private static int RowBase(int x, int count) => (int)(((long)x * ((2 * count) - x - 1) / 2) - x - 1);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Quarry.Learn.Association;
 
@@ -7,17 +8,8 @@ internal sealed partial class EclatSearch
     // Largest triangular pair-count matrix worth building (ints); beyond it level two is counted per item instead.
     private const long PairMatrixLimit = 1 << 21;
 
-    // Store all pair tidsets up front only while they stay within this multiple of the recoded data.
-    private const long LevelTwoSizeFactor = 4;
-
-    // Write cursor of every pair's tidset during the level-two sweep (-1 for infrequent pairs); null when not stored.
-    private int[]? _pairFill;
-
     // Bitmap scratch for sorting the partners of an item (all zero between uses).
     private ulong[]? _sortBits;
-
-    // Arena ints below this index hold the stored pair tidsets; deeper classes are stacked above it.
-    private int _arenaBase;
 
     // Support of every rank pair (a < b) at _pairBase[a] + b, or null when there are too many frequent items.
     private readonly int[]? _pairCounts;
@@ -42,72 +34,42 @@ internal sealed partial class EclatSearch
             start += frequent - a - 1;
         }
 
+        // Rows are counted into 16-bit cells, half the cache footprint of the totals; a row adds at most one to a cell, so the
+        // cells are added to the totals before every 65,536th row.
         var counts = new int[size];
+        var recent = new ushort[size];
         for (var t = 0; t + 1 < rowOffsets.Length; t++)
         {
-            int from = rowOffsets[t], to = rowOffsets[t + 1];
-            for (var p = from; p < to - 1; p++)
+            if (t % ushort.MaxValue == ushort.MaxValue - 1)
             {
-                var rowBase = pairBase[rows[p]];
-                for (var q = p + 1; q < to; q++)
+                AddCounts(counts, recent);
+            }
+
+            // Rows descend, so every rank before position q pairs with the lower rank at q.
+            int from = rowOffsets[t], to = rowOffsets[t + 1];
+            for (var q = from + 1; q < to; q++)
+            {
+                var rowBase = pairBase[rows[q]];
+                for (var p = from; p < q; p++)
                 {
-                    counts[rowBase + rows[q]]++;
+                    recent[rowBase + rows[p]]++;
                 }
             }
         }
 
+        AddCounts(counts, recent);
         return (counts, pairBase);
     }
 
-    /// <summary>
-    /// On sparse data, writes every frequent pair's tidset in one sequential sweep over the rows, ordered by (a, b),
-    /// so each item's class is already contiguous and rows are not revisited per item.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StoreLevelTwo()
+    /// <summary>Adds the 16-bit counts to the totals and clears them.</summary>
+    private static void AddCounts(int[] counts, ushort[] recent)
     {
-        if (_pairCounts is null || _maxLength < 2)
+        for (var i = 0; i < counts.Length; i++)
         {
-            return;
+            counts[i] += recent[i];
         }
 
-        long total = 0;
-        var fill = new int[_pairCounts.Length];
-        for (var i = 0; i < fill.Length; i++)
-        {
-            var support = _pairCounts[i];
-            fill[i] = support >= _minSupport ? (int)Math.Min(total, int.MaxValue) : -1;
-            total += support >= _minSupport ? support : 0;
-        }
-
-        if (total == 0 || total > LevelTwoSizeFactor * _rows.Length || total > Array.MaxLength / 2)
-        {
-            return;
-        }
-
-        _arena = new int[total + Math.Max(1024, _rows.Length)];
-        var pairBase = _pairBase!;
-        for (var t = 0; t + 1 < _rowOffsets.Length; t++)
-        {
-            int from = _rowOffsets[t], to = _rowOffsets[t + 1];
-            for (var p = from; p < to - 1; p++)
-            {
-                var rowBase = pairBase[_rows[p]];
-                for (var q = p + 1; q < to; q++)
-                {
-                    var slot = fill[rowBase + _rows[q]];
-                    if (slot >= 0)
-                    {
-                        _arena[slot] = t;
-                        fill[rowBase + _rows[q]] = slot + 1;
-                    }
-                }
-            }
-        }
-
-        _pairFill = fill;
-        _arenaBase = (int)total;
-        _arenaTop = _arenaBase;
+        Array.Clear(recent);
     }
 
     /// <summary>Collects the frequent partners of <paramref name="rank"/> from the pair matrix into _touched/_counts, ascending.</summary>
@@ -129,39 +91,55 @@ internal sealed partial class EclatSearch
         return members;
     }
 
-    /// <summary>Counts the partners of one item by scanning the tails of its rows; leaves frequent ones, ascending, in _touched/_counts.</summary>
+    /// <summary>Counts the partners of one item by scanning the higher ranks of its rows; leaves frequent ones, ascending, in _touched/_counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int DeliverTopCounts(int from, int to)
+    private int DeliverTopCounts(int rank)
     {
+        int[] rows = _rows, tids = _tids, counts = _counts, touchedRanks = _touched;
+        int from = _tidOffsets[rank], to = _tidOffsets[rank + 1];
+
+        // Ranks read are below the rank count and at most that many are touched, so the loop indexes without checks; a row
+        // always holds `rank`, which ends the scan.
+        ref var row = ref MemoryMarshal.GetArrayDataReference(rows);
+        ref var count = ref MemoryMarshal.GetArrayDataReference(counts);
+        ref var touchedAt = ref MemoryMarshal.GetArrayDataReference(touchedRanks);
         var touched = 0;
         for (var k = from; k < to; k++)
         {
-            var end = _ends[k];
-            for (var q = _positions[k] + 1; q < end; q++)
+            if (k + PrefetchDistance < to)
             {
-                var r = _rows[q];
-                if (_counts[r]++ == 0)
+                Prefetch(rows, tids[k + PrefetchDistance]);
+            }
+
+            for (var q = tids[k]; ; q++)
+            {
+                var r = Unsafe.Add(ref row, q);
+                if (r <= rank)
                 {
-                    _touched[touched++] = r;
+                    break;
                 }
+
+                // Recorded the first time it is counted, without a branch.
+                Unsafe.Add(ref touchedAt, touched) = r;
+                touched += Unsafe.Add(ref count, r)++ == 0 ? 1 : 0;
             }
         }
 
         var members = 0;
         for (var t = 0; t < touched; t++)
         {
-            var r = _touched[t];
-            if (_counts[r] >= _minSupport)
+            var r = touchedRanks[t];
+            if (counts[r] >= _minSupport)
             {
-                _touched[members++] = r;
+                touchedRanks[members++] = r;
             }
             else
             {
-                _counts[r] = 0;
+                counts[r] = 0;
             }
         }
 
-        SmallSort.SortDistinct(_touched.AsSpan(0, members), _sortBits ??= new ulong[(_labels.Length + 63) / 64]);
+        SmallSort.SortDistinct(touchedRanks.AsSpan(0, members), _sortBits ??= new ulong[(_labels.Length + 63) / 64]);
         return members;
     }
 }

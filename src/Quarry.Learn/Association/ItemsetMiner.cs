@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Quarry.Learn.Association;
 
 /// <summary>
-/// Finds every frequent itemset of a transaction database: Eclat with perfect-extension pruning, over tid lists that switch to
-/// diffsets on sparse data and over bit vectors on dense data.
+/// Finds every frequent itemset of a transaction database: Eclat with perfect-extension pruning, over transactions projected
+/// per class on sparse data and over bit vectors on dense data.
 /// </summary>
 public static class ItemsetMiner
 {
@@ -32,7 +32,7 @@ public static class ItemsetMiner
     }
 
     /// <summary>Mining with a chosen tidset layout, so tests can check each search on the same data.</summary>
-    internal static int[] Run(TransactionDatabase database, MiningOptions options, IItemsetReceiver receiver, IProgress<double>? progress, TidsetLayout layout, CancellationToken cancellationToken)
+    internal static int[] Run(TransactionDatabase database, MiningOptions options, IItemsetReceiver receiver, IProgress<double>? progress, TidsetLayout layout, CancellationToken cancellationToken, ClassCounting counting = ClassCounting.Auto)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,7 +59,7 @@ public static class ItemsetMiner
             }
             else
             {
-                new EclatSearch(database, ranked, options, emitter, progress, cancellationToken).Run();
+                new EclatSearch(database, ranked, options, counting, emitter, progress, cancellationToken).Run();
             }
         }
 
@@ -104,12 +104,25 @@ public static class ItemsetMiner
 /// <summary>How tidsets are held during the search.</summary>
 internal enum TidsetLayout
 {
-    /// <summary>Bit vectors on dense data, tid lists and diffsets otherwise.</summary>
+    /// <summary>Bit vectors on dense data, projected rows otherwise.</summary>
     Auto,
 
-    /// <summary>Sorted tid lists that switch to diffsets.</summary>
+    /// <summary>Transactions as rows of item ranks, projected per class.</summary>
     Lists,
 
     /// <summary>Bit vectors over all transactions.</summary>
     Bits,
+}
+
+/// <summary>How a class of the sparse search learns the supports of its members' extensions.</summary>
+internal enum ClassCounting
+{
+    /// <summary>A pair matrix unless the class has too many members for its rows.</summary>
+    Auto,
+
+    /// <summary>Every member pair counted in one scan of the class's rows.</summary>
+    PairMatrix,
+
+    /// <summary>Each member scans its own projected rows.</summary>
+    PerMember,
 }

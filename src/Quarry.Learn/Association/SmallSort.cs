@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace Quarry.Learn.Association;
 
 /// <summary>Ascending sort of int spans that are usually short (a transaction, a class's members).</summary>
@@ -55,6 +58,30 @@ internal static class SmallSort
                 values[k++] = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
             }
+        }
+    }
+
+    /// <summary>Sorts distinct values descending: up to 16 of them without branches, each placed by counting the larger ones.</summary>
+    public static void SortDistinctDescending(Span<int> values)
+    {
+        if (values.Length > 16 || !Vector256.IsHardwareAccelerated)
+        {
+            Sort(values);
+            values.Reverse();
+            return;
+        }
+
+        // Padding with int.MinValue, which no value is below, leaves every count unchanged.
+        Span<int> padded = stackalloc int[16];
+        padded.Fill(int.MinValue);
+        values.CopyTo(padded);
+        var low = Vector256.Create<int>(padded);
+        var high = Vector256.Create<int>(padded[8..]);
+        foreach (var value in padded[..values.Length])
+        {
+            var probe = Vector256.Create(value);
+            var larger = Vector256.GreaterThan(low, probe).ExtractMostSignificantBits() | (Vector256.GreaterThan(high, probe).ExtractMostSignificantBits() << 8);
+            values[BitOperations.PopCount(larger)] = value;
         }
     }
 }

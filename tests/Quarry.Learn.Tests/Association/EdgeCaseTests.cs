@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Quarry.Learn.Association;
 
@@ -131,6 +132,28 @@ public sealed class EdgeCaseTests
         Assert.Equal([0, 1], database[0].ToArray());
     }
 
+    [Fact]
+    public void Fimi_reader_gives_the_same_database_whatever_the_reads_return()
+    {
+        // Lines split across reads, a line far longer than the read buffer, labels with leading zeros, unsorted and repeated items.
+        var longLine = string.Join(' ', Enumerable.Range(0, 30_000).Select(i => (i * 7919 % 30_011).ToString(CultureInfo.InvariantCulture)));
+        var text = $"3 1 2 2\n0000000000000000000042 7\n\n{longLine}\n5 6\r\n \n9";
+        var bytes = Encoding.ASCII.GetBytes(text);
+
+        var (whole, wholeLabels) = TransactionDatabase.ReadFimi(new MemoryStream(bytes));
+        var (trickled, trickledLabels) = TransactionDatabase.ReadFimi(new TrickleStream(bytes));
+
+        Assert.Equal(7, whole.Count);
+        Assert.Equal(wholeLabels, trickledLabels);
+        Assert.Contains(42, wholeLabels);
+        Assert.Equal(30_000, whole[3].Length);
+        Assert.Equal([Array.IndexOf(wholeLabels, 1), Array.IndexOf(wholeLabels, 2), Array.IndexOf(wholeLabels, 3)], whole[0].ToArray());
+        for (var t = 0; t < whole.Count; t++)
+        {
+            Assert.Equal(whole[t].ToArray(), trickled[t].ToArray());
+        }
+    }
+
     [Theory]
     [InlineData("1 2\n3 x\n")]
     [InlineData("1 -2\n")]
@@ -185,5 +208,13 @@ public sealed class EdgeCaseTests
     private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
     {
         public void Report(double value) => report(value);
+    }
+
+    /// <summary>Returns at most a few bytes per read, so that lines and numbers straddle reads.</summary>
+    private sealed class TrickleStream(byte[] data) : MemoryStream(data)
+    {
+        private int _reads;
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1 + (_reads++ % 7)));
     }
 }

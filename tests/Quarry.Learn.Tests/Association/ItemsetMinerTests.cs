@@ -54,7 +54,7 @@ public sealed class ItemsetMinerTests
     [Fact]
     public void Dense_database_switches_representation_and_still_matches_brute_force()
     {
-        // Dense rows with a high threshold push classes onto diffsets; sparse rows keep tidsets.
+        // Dense rows choose bit vectors (Auto), which must agree with brute force like the projected rows do.
         var random = new Random(99);
         var transactions = Enumerable.Range(0, 300)
             .Select(_ => Enumerable.Range(0, 12).Where(i => random.NextDouble() < 0.9 - (i * 0.02)).ToArray())
@@ -69,7 +69,7 @@ public sealed class ItemsetMinerTests
     [InlineData(5000, 2600, 3, 3000)]
     public void Larger_sparse_database_matches_direct_support_counts(int transactionCount, int itemCount, int minSupport, int minimumItemsets)
     {
-        // Many items and long transactions exercise occurrence delivery, the pair matrix (or its absence) and galloping intersections.
+        // Many items and long transactions exercise the pair matrix (or its absence) and deep projected classes.
         var random = new Random(2024);
         var transactions = Enumerable.Range(0, transactionCount)
             .Select(_ => Enumerable.Range(0, random.Next(1, 25)).Select(_ => (int)Math.Floor(Math.Pow(random.NextDouble(), 2) * itemCount)).ToArray())
