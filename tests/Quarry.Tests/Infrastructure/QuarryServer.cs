@@ -27,6 +27,13 @@ public sealed class QuarryServer : IAsyncDisposable
 
     public string DataDir => _dataDir.Path;
 
+    /// <summary>
+    /// A new client that, for a request asking <c>Expect: 100-continue</c>, waits for the server's answer before sending the body
+    /// however long a loaded machine takes; the default sends the body after a second, racing the server's refusal and close.
+    /// </summary>
+    public HttpClient CreateClientWaitingForContinue() =>
+        new(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+
     public static async Task<QuarryServer> StartAsync(
         Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication>? map = null)

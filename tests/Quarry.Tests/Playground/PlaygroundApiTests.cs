@@ -83,9 +83,8 @@ public sealed class PlaygroundApiTests
     {
         await using var server = await StartAsync(b => b.Configuration["Quarry:Playground:MaxCodeBytes"] = "1000");
         var tenMegabytes = JsonSerializer.Serialize(new { code = "#" + new string('x', 10_000_000) });
-        // As curl does for large bodies, ask before sending: the server refuses from the Content-Length alone. The client
-        // waits for that answer however long a loaded machine takes, instead of starting to send after its usual second.
-        using (var patient = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = server.Client.BaseAddress })
+        // As curl does for large bodies, ask before sending: the server refuses from the Content-Length alone.
+        using (var patient = server.CreateClientWaitingForContinue())
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/py/eval") { Content = new StringContent(tenMegabytes) })
         {
             request.Headers.ExpectContinue = true;
