@@ -200,8 +200,8 @@ public sealed class PlaygroundApiTests
         // queued behind them or starved.
         await using var server = await StartAsync(b =>
         {
-            b.Configuration["Playground:Limits:Wall"] = "00:05:00";
-            b.Configuration["Playground:StartTimeout"] = "00:05:00";
+            b.Configuration["Quarry:Playground:Limits:Wall"] = "00:05:00";
+            b.Configuration["Quarry:Playground:StartTimeout"] = "00:05:00";
         });
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(Ct);
