@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Quarry.Learn.Association;
 
 internal sealed partial class EclatSearch
@@ -14,9 +12,10 @@ internal sealed partial class EclatSearch
     /// </summary>
     private void ExpandClass(ClassRows rows, int last, int first, int count, int memberLength)
     {
-        if (memberLength >= _maxLength || count == 1)
+        if (memberLength >= _maxLength || count == 1 || rows.Length == 0)
         {
-            // No member can be extended: within a class only a later sibling extends a member.
+            // No member can be extended: within a class only a later sibling extends a member, and with no rows (no row holds
+            // the prefix and two members together) no pair of members is frequent.
             for (var m = first; m < first + count; m++)
             {
                 _emitter.Push(_labels[_members[m].Rank]);
@@ -99,7 +98,6 @@ internal sealed partial class EclatSearch
             var children = _memberTop - childFirst;
             if (children > 0)
             {
-                Debug.Assert(children == 1 || !canDeepen || member.Length > 0, "a class that counts pairs has its rows");
                 ExpandClass(new ClassRows(true, member.Start, member.Length), x, childFirst, children, memberLength + 1);
             }
 

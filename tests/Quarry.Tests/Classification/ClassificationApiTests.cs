@@ -19,7 +19,7 @@ public sealed class VisionApiTests
         // runs for seconds whatever the machine's load, long enough to see which jobs run at once.
         using var dir = new TempDirectory();
         var env = ClassificationServer.Environment(dir, train: 2000, epochs: 1);
-        env["Quarry__Classification__CpuLimit"] = "0.25";
+        env["Quarry__Vision__CpuLimit"] = "0.25";
         var (server, client) = await ClassificationServer.StartAsync(env);
         await using var _ = server;
         using var __ = client;
