@@ -75,7 +75,8 @@ public sealed class JsonBody<T> : IResult, IEndpointMetadataProvider, IStatusCod
             t_writer = null;
         }
 
-        return response.BodyWriter.FlushAsync(httpContext.RequestAborted).AsTask();
+        // Kestrel sends headers and body together when the request ends.
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
