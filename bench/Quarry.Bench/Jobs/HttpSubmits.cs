@@ -16,11 +16,11 @@ internal static class HttpSubmits
     private const int Concurrent = 16;
     private static readonly byte[] Body = "{\"start\": \"go!\", \"end\": \"stop!\"}"u8.ToArray();
 
-    public static async Task<HttpResult> MeasureAsync(BenchEngines engines, string prefix, int jobs, int latencyJobs, string quarryDll)
+    public static async Task<HttpResult> MeasureAsync(BenchEngines engines, string prefix, int jobs, int latencyJobs, string quarry)
     {
         var port = FreePort();
         var environment = new Dictionary<string, string>(engines.WorkerEnvironment(prefix)) { ["Quarry__Jobs__ServeWorkers"] = "0" };
-        await using var server = WorkerProcess.Start(quarryDll, ["serve", "--urls", $"http://127.0.0.1:{port}"], environment);
+        await using var server = WorkerProcess.Start(quarry, ["serve", "--urls", $"http://127.0.0.1:{port}"], environment);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port}"),

@@ -56,7 +56,7 @@ internal static class JobMeasurements
     }
 
     /// <summary>Starts <paramref name="workers"/> worker processes on a queue already holding <paramref name="jobs"/> jobs and times the drain.</summary>
-    public static async Task<DrainResult> DrainAsync(BenchEngines engines, IJobBackend client, string prefix, int jobs, int workers, string quarryDll)
+    public static async Task<DrainResult> DrainAsync(BenchEngines engines, IJobBackend client, string prefix, int jobs, int workers, string quarry)
     {
         var environment = engines.WorkerEnvironment(prefix);
         var processes = new List<WorkerProcess>();
@@ -67,7 +67,7 @@ internal static class JobMeasurements
             var watch = Stopwatch.StartNew();
             for (var i = 1; i <= workers; i++)
             {
-                processes.Add(WorkerProcess.Start(quarryDll, $"{prefix}-w{i}", DrainConcurrency, environment));
+                processes.Add(WorkerProcess.Start(quarry, $"{prefix}-w{i}", DrainConcurrency, environment));
             }
 
             long complete = 0;
@@ -111,9 +111,9 @@ internal static class JobMeasurements
     }
 
     /// <summary>One worker process (concurrency 8); jobs submitted one at a time, each after the previous completed.</summary>
-    public static async Task<LatencyResult> LatencyAsync(BenchEngines engines, IJobBackend client, string prefix, int jobs, string quarryDll)
+    public static async Task<LatencyResult> LatencyAsync(BenchEngines engines, IJobBackend client, string prefix, int jobs, string quarry)
     {
-        await using var worker = WorkerProcess.Start(quarryDll, $"{prefix}-w1", LatencyConcurrency, engines.WorkerEnvironment(prefix));
+        await using var worker = WorkerProcess.Start(quarry, $"{prefix}-w1", LatencyConcurrency, engines.WorkerEnvironment(prefix));
         // Warm-up, not measured: the first jobs wait for the worker's start-up and JIT.
         for (var i = 0; i < 50; i++)
         {

@@ -7,7 +7,8 @@ namespace Quarry.Bench.Jobs;
 /// <summary>
 /// The `jobs` suite: for each backend, enqueue rate, drain rate by `quarry worker` processes and submit → complete
 /// latency, next to the engine's raw round-trip rate; for Redis and RabbitMQ also POST /jobs over HTTP and Celery on
-/// the same broker, back to back. Needs `dotnet build src/Quarry -c Release` first.
+/// the same broker, back to back. Runs the quarry that <c>./publish.sh</c> wrote to <c>$QUARRY_PUBLISHED</c> (the shipped
+/// ReadyToRun build), or else the build output of <c>dotnet build src/Quarry -c Release</c>.
 /// </summary>
 internal static class JobsSuite
 {
@@ -22,19 +23,20 @@ internal static class JobsSuite
     public static async Task<int> RunAsync(string[] args)
     {
         var options = JobsBenchOptions.Parse(args);
-        var quarryDll = QuarryDll();
-        if (!File.Exists(quarryDll))
+        var quarry = QuarryCommand();
+        if (!File.Exists(quarry))
         {
-            Console.Error.WriteLine($"{quarryDll} not found: run `dotnet build src/Quarry -c Release` first");
+            Console.Error.WriteLine($"{quarry} not found: run `./publish.sh DIR` and set QUARRY_PUBLISHED=DIR, or `dotnet build src/Quarry -c Release`");
             return 2;
         }
 
         PrintMachine(options);
+        Console.WriteLine($"quarry: {quarry}");
         var results = new List<BackendResult>();
         foreach (var backend in options.Backends)
         {
             Console.Error.WriteLine($"== {backend}");
-            results.Add(await RunBackendAsync(backend, options, quarryDll));
+            results.Add(await RunBackendAsync(backend, options, quarry));
         }
 
         Console.WriteLine();
@@ -101,7 +103,7 @@ internal static class JobsSuite
         return results.All(r => !r.One.TimedOut && !r.Two.TimedOut && r.Two.WorkerIds.Count == 2) ? 0 : 1;
     }
 
-    private static async Task<BackendResult> RunBackendAsync(string backend, JobsBenchOptions options, string quarryDll)
+    private static async Task<BackendResult> RunBackendAsync(string backend, JobsBenchOptions options, string quarry)
     {
         await using var engines = await BenchEngines.StartAsync(backend);
         var run = "b" + Guid.NewGuid().ToString("N")[..6];
@@ -112,26 +114,26 @@ internal static class JobsSuite
         await single.InitializeAsync(CancellationToken.None);
         var enqueueSingle = await JobMeasurements.EnqueueAsync(single, options.Jobs, 1);
         Console.Error.WriteLine(Inv($"   enqueue 1/call: {enqueueSingle:N0}/s"));
-        var one = await JobMeasurements.DrainAsync(engines, single, run + "s", options.Jobs, 1, quarryDll);
+        var one = await JobMeasurements.DrainAsync(engines, single, run + "s", options.Jobs, 1, quarry);
         Console.Error.WriteLine(Inv($"   drain 1 worker: {Drain(one)}; engine commands {one.EngineCalls}"));
 
         await using var batched = engines.CreateClient(run + "b");
         await batched.InitializeAsync(CancellationToken.None);
         var enqueueBatch = await JobMeasurements.EnqueueAsync(batched, options.Jobs, 100);
         Console.Error.WriteLine(Inv($"   enqueue 100/call: {enqueueBatch:N0}/s"));
-        var two = await JobMeasurements.DrainAsync(engines, batched, run + "b", options.Jobs, 2, quarryDll);
+        var two = await JobMeasurements.DrainAsync(engines, batched, run + "b", options.Jobs, 2, quarry);
         Console.Error.WriteLine(Inv($"   drain 2 workers: {Drain(two)}; engine commands {two.EngineCalls}"));
 
         await using var latencyClient = engines.CreateClient(run + "l");
         await latencyClient.InitializeAsync(CancellationToken.None);
-        var latency = await JobMeasurements.LatencyAsync(engines, latencyClient, run + "l", options.LatencyJobs, quarryDll);
+        var latency = await JobMeasurements.LatencyAsync(engines, latencyClient, run + "l", options.LatencyJobs, quarry);
         Console.Error.WriteLine($"   latency: {Latency(latency)}");
         if (backend == "embedded" || options.NoCelery)
         {
             return new BackendResult(backend, baseline, enqueueSingle, enqueueBatch, one, two, latency, null, null);
         }
 
-        var http = await HttpSubmits.MeasureAsync(engines, run + "h", options.Jobs, options.LatencyJobs, quarryDll);
+        var http = await HttpSubmits.MeasureAsync(engines, run + "h", options.Jobs, options.LatencyJobs, quarry);
         Console.Error.WriteLine(Inv($"   POST /jobs: 1 submitter {Latency(http.Single)}; 16 submitters {http.ConcurrentPerSecond:N0}/s; engine commands {http.EngineCalls}"));
         var celery = await CelerySide.RunAsync(engines, options.Jobs, options.LatencyJobs);
         Console.Error.WriteLine(Inv($"   Celery: delay() {celery.EnqueuePerSecond:N0}/s; drain 2 workers {celery.DrainPerSecond:N0}/s ({celery.DrainAfterFirstPerSecond:N0}/s) in {celery.DrainSeconds:F2} s; latency {Latency(celery.Latency)}"));
@@ -161,9 +163,14 @@ internal static class JobsSuite
         Console.WriteLine(Inv($"jobs: {options.Jobs:N0} no-op per enqueue/drain run; latency: {options.LatencyJobs:N0} sequential jobs (40 s cap); statuses counted: {string.Join(", ", JobStatus.All)}"));
     }
 
-    /// <summary>src/Quarry/bin/Release/net10.0/quarry.dll under the folder holding Quarry.slnx.</summary>
-    private static string QuarryDll()
+    /// <summary>$QUARRY_PUBLISHED/quarry when set, else src/Quarry/bin/Release/net10.0/quarry.dll under the folder holding Quarry.slnx.</summary>
+    private static string QuarryCommand()
     {
+        if (Environment.GetEnvironmentVariable("QUARRY_PUBLISHED") is { Length: > 0 } published)
+        {
+            return Path.GetFullPath(Path.Combine(published, "quarry"));
+        }
+
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

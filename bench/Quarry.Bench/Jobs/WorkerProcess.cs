@@ -15,21 +15,25 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    /// <summary>Starts <c>dotnet quarry.dll worker</c> with the engine settings in <paramref name="environment"/>.</summary>
-    public static WorkerProcess Start(string quarryDll, string workerId, int concurrency, IReadOnlyDictionary<string, string> environment) =>
-        Start(quarryDll, ["worker", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--worker-id", workerId], environment, workerId);
+    /// <summary>Starts <c>quarry worker</c> with the engine settings in <paramref name="environment"/>.</summary>
+    public static WorkerProcess Start(string quarry, string workerId, int concurrency, IReadOnlyDictionary<string, string> environment) =>
+        Start(quarry, ["worker", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--worker-id", workerId], environment, workerId);
 
-    /// <summary>Starts <c>dotnet quarry.dll</c> with any arguments (e.g. <c>serve --urls ...</c>).</summary>
-    public static WorkerProcess Start(string quarryDll, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string? label = null)
+    /// <summary>
+    /// Starts quarry with any arguments (e.g. <c>serve --urls ...</c>): <paramref name="quarry"/> is a <c>quarry.dll</c> (run by
+    /// <c>dotnet</c>) or an executable (the launcher <c>./publish.sh</c> writes, which execs the ReadyToRun application in place).
+    /// </summary>
+    public static WorkerProcess Start(string quarry, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string? label = null)
     {
         var workerId = label ?? arguments[0];
-        var info = new ProcessStartInfo("dotnet")
+        var viaDotnet = quarry.EndsWith(".dll", StringComparison.Ordinal);
+        var info = new ProcessStartInfo(viaDotnet ? "dotnet" : quarry)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in (string[])[quarryDll, .. arguments])
+        foreach (var arg in viaDotnet ? (string[])[quarry, .. arguments] : [.. arguments])
         {
             info.ArgumentList.Add(arg);
         }
