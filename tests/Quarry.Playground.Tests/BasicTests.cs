@@ -5,7 +5,7 @@ public sealed class BasicTests(PoolFixture fixture) : IClassFixture<PoolFixture>
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task PrintWorksAndIsFast()
+    public async Task PrintWorks()
     {
         await fixture.Pool.EvaluateAsync("print(0)", Ct);
         var r = await fixture.Pool.EvaluateAsync("print(5)", Ct);
@@ -14,7 +14,6 @@ public sealed class BasicTests(PoolFixture fixture) : IClassFixture<PoolFixture>
         Assert.Equal(0, r.ExitCode);
         Assert.False(r.TimedOut);
         Assert.False(r.Truncated);
-        Assert.True(r.DurationMs < 1000, $"took {r.DurationMs} ms");
     }
 
     [Fact]
