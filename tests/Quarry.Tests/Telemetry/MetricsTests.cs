@@ -47,6 +47,13 @@ public sealed class MetricsTests(ITestOutputHelper output)
             sources[source] = sources.GetValueOrDefault(source) + 1;
         }
 
+        // Probes, which the HTTP request metrics leave out.
+        foreach (var probe in new[] { "/healthz", "/healthz", "/healthz", "/readyz", "/readyz" })
+        {
+            using var response = await client.GetAsync(probe, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
         // 5 range jobs, 3 no-op jobs and 2 refused bodies.
         var ids = new List<Guid>();
         for (var i = 0; i < 8; i++)
@@ -88,6 +95,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
         Assert.Equal(12, Delta("http_server_request_duration_seconds_count", "http_route=/api/recommend", "http_request_method=POST", "http_response_status_code=200"));
         Assert.Equal(8, Delta("http_server_request_duration_seconds_count", "http_route=/jobs/", "http_request_method=POST", "http_response_status_code=200"));
         Assert.Equal(2, Delta("http_server_request_duration_seconds_count", "http_route=/jobs/", "http_request_method=POST", "http_response_status_code=400"));
+        Assert.Equal((0, 0), (after.Sum("http_server_request_duration_seconds_count", "http_route=/healthz"), after.Sum("http_server_request_duration_seconds_count", "http_route=/readyz")));
         foreach (var (source, count) in sources)
         {
             Assert.Equal(count, Delta("quarry_recommendations_duration_seconds_count", "service=playlists", $"source={source}"));
