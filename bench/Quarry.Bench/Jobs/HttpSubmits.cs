@@ -21,7 +21,7 @@ internal sealed record HttpResult(LatencyResult Single, double ConcurrentPerSeco
 }
 
 /// <summary>
-/// Starts <c>quarry serve</c> (no in-process workers) on the backend's engines and posts the original's body
+/// Starts <c>quarry serve</c> (the jobs service only, no in-process workers) on the backend's engines and posts the original's body
 /// <c>{"start": "go!", "end": "stop!"}</c>; every answer must be 200.
 /// </summary>
 internal static partial class HttpSubmits
@@ -33,7 +33,9 @@ internal static partial class HttpSubmits
     public static async Task<HttpResult> MeasureAsync(BenchEngines engines, string prefix, int jobs, int latencyJobs, string quarry)
     {
         var port = FreePort();
-        var environment = new Dictionary<string, string>(engines.WorkerEnvironment(prefix)) { ["Quarry__Jobs__ServeWorkers"] = "0" };
+        // The jobs capability alone: with every service on, the demo models (movies, playlists, diabetes) would train in this
+        // process during the measurement.
+        var environment = new Dictionary<string, string>(engines.WorkerEnvironment(prefix)) { ["Quarry__Jobs__ServeWorkers"] = "0", ["Quarry__Services"] = "jobs" };
         await using var server = WorkerProcess.Start(quarry, ["serve", "--urls", $"http://127.0.0.1:{port}"], environment);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseProxy = false })
         {
