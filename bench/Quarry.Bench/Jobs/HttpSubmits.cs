@@ -81,7 +81,7 @@ internal static partial class HttpSubmits
     private static async Task<double?> WrkAsync(int port)
     {
         var script = Path.Combine(Path.GetTempPath(), $"quarry-jobs-post-{Environment.ProcessId}.lua");
-        await File.WriteAllTextAsync(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{\"start\": \"go!\", \"end\": \"stop!\"}'\n");
+        await File.WriteAllTextAsync(script, $"wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{System.Text.Encoding.UTF8.GetString(Body)}'\n");
         try
         {
             var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
