@@ -10,13 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=$(realpath -m "${1:-artifacts/quarry}")
 
-rid=${QUARRY_RID:-}
-if [ -z "$rid" ]; then
-  case "$(uname -m)" in
-    x86_64) rid=linux-x64 ;;
-    aarch64 | arm64) rid=linux-arm64 ;;
-  esac
-fi
+case "$(uname -m)" in
+  x86_64) host_rid=linux-x64 ;;
+  aarch64 | arm64) host_rid=linux-arm64 ;;
+  *) host_rid="" ;;
+esac
+rid=${QUARRY_RID:-$host_rid}
 case "$rid" in
   linux-x64 | linux-arm64) ;;
   *) echo "error: Quarry publishes for linux-x64 or linux-arm64, not '${rid:-$(uname -m)}'; set QUARRY_RID" >&2; exit 2 ;;
@@ -40,4 +39,10 @@ if [ -d "$out/app/runtimes" ]; then
   find "$out/app/runtimes" -mindepth 1 -maxdepth 1 -type d ! -name "$rid" -exec rm -rf {} +
 fi
 test -x "$out/quarry" && test -x "$out/app/quarry" && test -f "$out/app/quarry.dll" && test -d "$out/app/wwwroot"
+# The application must start here (the launcher answers --version itself, so ask the application): a ReadyToRun image
+# compiled in another mode (a composite or self-contained publish of the same tree reuses obj/) aborts before Main.
+if [ "$rid" = "$host_rid" ] && ! "$out/app/quarry" --version >/dev/null 2>&1; then
+  echo "error: the published application $out/app/quarry does not start; delete src/*/obj and publish again" >&2
+  exit 1
+fi
 echo "published $out/quarry (launcher) and $out/app/ (application) for $rid"
