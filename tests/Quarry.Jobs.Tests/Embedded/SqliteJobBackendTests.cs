@@ -270,9 +270,26 @@ public sealed class SqliteJobBackendTests : IAsyncLifetime
         var notBefore = DateTimeOffset.UtcNow.AddMilliseconds(400);
         await client.ReportAsync([new JobOutcome(first, OutcomeKind.Retry, Error: "later", NotBefore: notBefore)], Ct);
 
-        // No commit announces the due time, so only the fallback poll can find it.
+        // No commit announces the due time: the idle taker wakes for it instead of at its next 2-second poll.
         var second = Assert.Single(await client.TakeAsync("w", 1, TimeSpan.FromSeconds(10), Ct));
         Assert.Equal((job.Id, 2), (second.Id, second.Attempt));
         Assert.True(DateTimeOffset.UtcNow >= notBefore.AddMilliseconds(-50), "taken before its delay");
+        Assert.True(DateTimeOffset.UtcNow < notBefore.AddSeconds(1.5), "taken at a later poll, not when the retry came due");
+    }
+
+    [Fact]
+    public async Task A_waiting_take_reclaims_a_lease_when_it_runs_out()
+    {
+        // A lease that ends between two of the idle taker's 2-second polls (at 0 s and 2 s, the next at 4 s).
+        var options = _options with { LeaseDuration = TimeSpan.FromSeconds(3) };
+        var client = await ClientAsync(options);
+        var job = Job();
+        await client.SubmitAsync([job], Ct);
+        Assert.Single(await client.TakeAsync("crashed", 1, TimeSpan.Zero, Ct));
+        var expires = DateTimeOffset.UtcNow + options.LeaseDuration;
+
+        var reclaimed = Assert.Single(await client.TakeAsync("w", 1, TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal((job.Id, 2), (reclaimed.Id, reclaimed.Attempt));
+        Assert.True(DateTimeOffset.UtcNow < expires.AddSeconds(0.75), "reclaimed at a later poll, not when the lease ran out");
     }
 }

@@ -36,6 +36,9 @@ internal sealed class CrossProcessWake : IDisposable
         }
     }
 
+    /// <summary>Whether other processes' commits reach this one as events; without, only polling finds their work.</summary>
+    public bool Watching => _watcher is not null;
+
     /// <summary>The signal pulsed when another process (or this one) makes a job runnable.</summary>
     public void Attach(WakeSignal wake) => _wake = wake;
 

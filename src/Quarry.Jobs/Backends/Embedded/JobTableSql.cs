@@ -76,6 +76,14 @@ internal sealed class JobTableSql
             RETURNING seq, id, type, payload, attempts, created_at, trace_parent, trace_state
             """;
 
+        // When the next job becomes takeable without any write announcing it: a lease running out or a retry coming due.
+        NextDue = $"""
+            SELECT min(due) FROM (
+                SELECT min(lease_until) AS due FROM {t} INDEXED BY "{prefix}_jobs_leased" WHERE status = 'in progress'
+                UNION ALL
+                SELECT min(available_at) FROM {t} INDEXED BY "{prefix}_jobs_ready" WHERE status = 'submitted')
+            """;
+
         const string current = "WHERE id = $id AND status = 'in progress' AND attempts = $attempt";
         Renew = $"UPDATE {t} SET lease_until = $until {current}";
         Complete = $"UPDATE {t} SET status = 'complete', result = $result, finished_at = $now, lease_until = NULL {current}";
@@ -127,6 +135,9 @@ internal sealed class JobTableSql
     public string Insert { get; }
 
     public string Take { get; }
+
+    /// <summary>The earliest lease end or retry time (microseconds), NULL when nothing is leased or queued.</summary>
+    public string NextDue { get; }
 
     public string Renew { get; }
 

@@ -13,6 +13,7 @@ internal sealed class JobTableWriter : IDisposable
 
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _take;
+    private readonly SqliteCommand _nextDue;
     private readonly SqliteCommand _renew;
     private readonly SqliteCommand _complete;
     private readonly SqliteCommand _retry;
@@ -49,6 +50,7 @@ internal sealed class JobTableWriter : IDisposable
 
         _insert = SqliteCommands.Prepare(connection, sql.Insert, "$id", "$type", "$payload", "$now", "$trace_parent", "$trace_state");
         _take = SqliteCommands.Prepare(connection, sql.Take, "$worker", "$now", "$until", "$max");
+        _nextDue = SqliteCommands.Prepare(connection, sql.NextDue);
         _renew = SqliteCommands.Prepare(connection, sql.Renew, "$id", "$attempt", "$until");
         _complete = SqliteCommands.Prepare(connection, sql.Complete, "$id", "$attempt", "$result", "$now");
         _retry = SqliteCommands.Prepare(connection, sql.Retry, "$id", "$attempt", "$error", "$at");
@@ -140,6 +142,9 @@ internal sealed class JobTableWriter : IDisposable
         return leases;
     }
 
+    /// <summary>When a lease runs out or a retry comes due next, if any job is leased or queued.</summary>
+    public DateTimeOffset? NextDue() => _nextDue.ExecuteScalar() is long due ? JobRows.FromMicroseconds(due) : null;
+
     public bool Renew(IReadOnlyList<JobLease> leases, DateTimeOffset now, TimeSpan lease)
     {
         _renew.Bind(2, JobRows.ToMicroseconds(now) + JobRows.ToMicroseconds(lease));
@@ -218,7 +223,7 @@ internal sealed class JobTableWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _insert, _take, _renew, _complete, _retry, _fail, _release, _cancel, _get, _recordWorker, _forgetWorkers })
+        foreach (var command in new[] { _insert, _take, _nextDue, _renew, _complete, _retry, _fail, _release, _cancel, _get, _recordWorker, _forgetWorkers })
         {
             command.Dispose();
         }

@@ -10,8 +10,13 @@ internal sealed class SqliteJobBackend : IJobBackend
 {
     private const int MaxTake = 1000;
 
-    // Catches what no in-process signal announces: expired leases, due retries and other processes' writes.
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    // An idle taker looks again when the next lease runs out or retry comes due (no write announces those), and at least
+    // this often: every 100 ms when other processes' commits cannot be watched, else every 2 s in case an event was lost.
+    private static readonly TimeSpan BlindPoll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan WatchedPoll = TimeSpan.FromSeconds(2);
+
+    // Never sooner than this, whatever the clock says is due (a test's fake clock may stand still on a due time).
+    private static readonly TimeSpan ShortestPause = TimeSpan.FromMilliseconds(5);
 
     private readonly string _databasePath;
     private readonly JobBackendOptions _options;
@@ -124,14 +129,24 @@ internal sealed class SqliteJobBackend : IJobBackend
         {
             // Taken before looking, so a submit that commits after the look still wakes this waiter.
             var wake = store.Wake.Next;
-            var leases = await store.WriteAsync(() => table.Take(worker, max, Now(), lease), wakesTakers: false, cancellationToken);
+            var (leases, nextDue) = await store.WriteAsync(() =>
+            {
+                var taken = table.Take(worker, max, Now(), lease);
+                return (taken, taken.Count == 0 ? table.NextDue() : null);
+            }, wakesTakers: false, cancellationToken);
             var remaining = wait - Stopwatch.GetElapsedTime(started);
             if (leases.Count > 0 || remaining <= TimeSpan.Zero)
             {
                 return leases;
             }
 
-            await wake.WaitAsync(remaining < PollInterval ? remaining : PollInterval, cancellationToken)
+            var pause = store.SeesOtherProcesses ? WatchedPoll : BlindPoll;
+            if (nextDue is { } due)
+            {
+                pause = TimeSpan.FromTicks(Math.Clamp((due - Now()).Ticks, ShortestPause.Ticks, pause.Ticks));
+            }
+
+            await wake.WaitAsync(remaining < pause ? remaining : pause, cancellationToken)
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
         }

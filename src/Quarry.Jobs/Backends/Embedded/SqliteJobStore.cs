@@ -57,6 +57,9 @@ internal sealed partial class SqliteJobStore
     /// <summary>The database file's full path.</summary>
     public string Path { get; }
 
+    /// <summary>Whether commits of other processes on the file pulse <see cref="Wake"/> too (through <c>&lt;db&gt;.wake</c>).</summary>
+    public bool SeesOtherProcesses => _crossProcess.Watching;
+
     /// <summary>Completed after every commit that may have made a job runnable.</summary>
     public WakeSignal Wake { get; } = new();
 
