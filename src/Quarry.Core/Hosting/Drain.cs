@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,11 +9,30 @@ namespace Quarry.Core.Hosting;
 /// Tracks requests in flight and, once shutdown begins, keeps the listener open while readiness
 /// reports "draining", so load balancers stop sending traffic before connections close.
 /// </summary>
-public sealed partial class Drain(IOptions<ServerOptions> options, TimeProvider clock, ILogger<Drain> logger)
-    : IHostedLifecycleService
+public sealed partial class Drain : IHostedLifecycleService
 {
+    /// <summary>The meter of <c>quarry.http.in_flight</c>.</summary>
+    public const string MeterName = "Quarry.Http";
+
+    private readonly IOptions<ServerOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<Drain> _logger;
     private int _inFlight;
     private volatile bool _draining;
+
+    /// <summary>
+    /// Also publishes <see cref="InFlight"/> as <c>quarry.http.in_flight</c>, read when metrics are collected: the count is
+    /// kept for the drain anyway, where ASP.NET Core's <c>http.server.active_requests</c> records two measurements a request.
+    /// </summary>
+    public Drain(IOptions<ServerOptions> options, TimeProvider clock, ILogger<Drain> logger, IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        meters.Create(MeterName).CreateObservableUpDownCounter("quarry.http.in_flight", () => InFlight, "{request}",
+            "HTTP requests being served, probes excluded.");
+    }
 
     /// <summary>True from the moment shutdown begins.</summary>
     public bool IsDraining => _draining;
@@ -28,20 +48,20 @@ public sealed partial class Drain(IOptions<ServerOptions> options, TimeProvider 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _draining = true;
-        var settings = options.Value;
-        var started = clock.GetTimestamp();
-        LogDraining(logger, InFlight, settings.DrainDelay.TotalSeconds);
+        var settings = _options.Value;
+        var started = _clock.GetTimestamp();
+        LogDraining(_logger, InFlight, settings.DrainDelay.TotalSeconds);
         try
         {
             while (true)
             {
-                var elapsed = clock.GetElapsedTime(started);
+                var elapsed = _clock.GetElapsedTime(started);
                 if (elapsed >= settings.ShutdownTimeout || (elapsed >= settings.DrainDelay && InFlight == 0))
                 {
                     break;
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _clock, cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -49,7 +69,7 @@ public sealed partial class Drain(IOptions<ServerOptions> options, TimeProvider 
             // The host's shutdown timeout ran out; Kestrel now closes what is left.
         }
 
-        LogDrained(logger, InFlight, clock.GetElapsedTime(started).TotalMilliseconds);
+        LogDrained(_logger, InFlight, _clock.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <inheritdoc />

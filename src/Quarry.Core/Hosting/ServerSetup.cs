@@ -69,25 +69,7 @@ public static class ServerSetup
         app.UseStatusCodePages();
 
         var drain = app.Services.GetRequiredService<Drain>();
-        app.Use(ServerTiming);
-        app.Use(async (context, next) =>
-        {
-            if (HealthEndpoints.IsProbe(context.Request.Path))
-            {
-                await next(context);
-                return;
-            }
-
-            drain.Enter();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                drain.Exit();
-            }
-        });
+        app.Use((context, next) => TimedAndCounted(context, next, drain));
 
         app.UseDefaultFiles();
         app.UseStaticFiles();
@@ -100,11 +82,28 @@ public static class ServerSetup
         return app;
     }
 
-    /// <summary>Adds <c>Server-Timing: app;dur=ms</c> so clients and benchmarks see time spent in the server, not the network.</summary>
-    private static Task ServerTiming(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// Adds <c>Server-Timing: app;dur=ms</c> to every answer, so clients and benchmarks see time spent in the server, not the
+    /// network, and counts the request in flight for the drain (probes excepted). One middleware for both: a layer less on
+    /// every request.
+    /// </summary>
+    private static Task TimedAndCounted(HttpContext context, RequestDelegate next, Drain drain)
     {
         context.Response.OnStarting(WriteServerTiming, new TimingState(context, System.Diagnostics.Stopwatch.GetTimestamp()));
-        return next(context);
+        return HealthEndpoints.IsProbe(context.Request.Path) ? next(context) : Counted(context, next, drain);
+
+        static async Task Counted(HttpContext context, RequestDelegate next, Drain drain)
+        {
+            drain.Enter();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                drain.Exit();
+            }
+        }
     }
 
     private static readonly Func<object, Task> WriteServerTiming = static state =>

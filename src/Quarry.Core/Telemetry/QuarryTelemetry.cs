@@ -64,7 +64,9 @@ public static class QuarryTelemetry
             otel.WithMetrics(metrics =>
             {
                 metrics.AddMeter(Prefix + "*").AddMeter(FrameworkMeters)
-                    .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = HttpDurationBuckets });
+                    .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = HttpDurationBuckets })
+                    // Two measurements on every request, probes included; quarry.http.in_flight reads the drain's count instead.
+                    .AddView("http.server.active_requests", MetricStreamConfiguration.Drop);
                 if (settings.Prometheus)
                 {
                     metrics.AddPrometheusExporter();

@@ -41,6 +41,20 @@ public sealed class ServerBasicsTests : IAsyncLifetime
         Assert.Matches(@"^\d+\.\d+\.\d+$", body.GetProperty("version").GetString());
     }
 
+    [Theory]
+    [InlineData("GET", "/api/about", HttpStatusCode.OK)] // written by the JSON serializer, which starts the answer itself
+    [InlineData("GET", "/no/such/path", HttpStatusCode.NotFound)]
+    [InlineData("POST", "/healthz", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("POST", "/test/typed", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "/test/throw", HttpStatusCode.InternalServerError)]
+    public async Task Every_answer_carries_server_timing(string method, string path, HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using var response = await Client.SendAsync(request, Ct);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Matches(@"^app;dur=\d+\.\d{3}$", response.Headers.GetValues("Server-Timing").Single());
+    }
+
     [Fact]
     public async Task Post_to_healthz_is_405_problem_json()
     {

@@ -96,6 +96,11 @@ public sealed class MetricsTests(ITestOutputHelper output)
         Assert.Equal(8, Delta("http_server_request_duration_seconds_count", "http_route=/jobs/", "http_request_method=POST", "http_response_status_code=200"));
         Assert.Equal(2, Delta("http_server_request_duration_seconds_count", "http_route=/jobs/", "http_request_method=POST", "http_response_status_code=400"));
         Assert.Equal((0, 0), (after.Sum("http_server_request_duration_seconds_count", "http_route=/healthz"), after.Sum("http_server_request_duration_seconds_count", "http_route=/readyz")));
+
+        // Requests in flight come from the drain's count (the scrape itself may be one of them), not a per-request meter.
+        Assert.Single(after.Series("quarry_http_in_flight"));
+        Assert.InRange(after.Sum("quarry_http_in_flight"), 0, 1);
+        Assert.Empty(after.Series("http_server_active_requests"));
         foreach (var (source, count) in sources)
         {
             Assert.Equal(count, Delta("quarry_recommendations_duration_seconds_count", "service=playlists", $"source={source}"));
