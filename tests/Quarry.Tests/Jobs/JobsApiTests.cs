@@ -20,6 +20,7 @@ public sealed class JobsApiTests : IAsyncLifetime
     {
         b.Configuration["Quarry:Playlists:Bootstrap"] = "false";
         b.Configuration["Quarry:Jobs:RetryDelay"] = "00:00:00.050";
+        b.Configuration["Quarry:ShutdownTimeout"] = "00:00:02"; // sleeping jobs still running at the end are handed back, not waited for
     });
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
@@ -180,25 +181,31 @@ public sealed class JobsApiTests : IAsyncLifetime
     [Fact]
     public async Task A_job_that_has_not_started_can_be_cancelled_and_a_finished_one_cannot()
     {
-        // Occupy every in-process worker slot so the next job waits.
-        var blockers = new List<Guid>();
+        using var first = await Client.PostAsJsonAsync("/jobs", new { type = "noop" }, Ct);
+        var finished = (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        Assert.Equal("complete", (await JobWaits.UntilFinalAsync(Client, finished)).GetProperty("status").GetString());
+
+        // Hold every in-process worker slot (four) with jobs that outlast the test, so the next job must wait.
         for (var i = 0; i < 4; i++)
         {
-            using var r = await Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 3000 } }, Ct);
-            blockers.Add((await r.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid());
+            using var r = await Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = 60_000 } }, Ct);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         }
+
+        await Wait.UntilAsync(
+            async () => (await Client.GetFromJsonAsync<JsonElement>("/jobs/counts", Ct)).GetProperty("in progress").GetInt64() == 4,
+            TimeSpan.FromSeconds(30), () => "the four sleeping jobs to start");
 
         using var queued = await Client.PostAsJsonAsync("/jobs", new { type = "noop" }, Ct);
         var id = (await queued.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
         using var cancel = await Client.PostAsync($"/jobs/{id}/cancel", null, Ct);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
-
-        var done = await JobWaits.UntilFinalAsync(Client, blockers[0]);
-        using var late = await Client.DeleteAsync($"/jobs/{blockers[0]}", Ct);
-        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
-        Assert.Equal("complete", done.GetProperty("status").GetString());
         Assert.Equal("cancelled", (await Client.GetFromJsonAsync<JsonElement>($"/jobs/{id}", Ct)).GetProperty("status").GetString());
+
+        using var late = await Client.DeleteAsync($"/jobs/{finished}", Ct);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("complete", (await Client.GetFromJsonAsync<JsonElement>($"/jobs/{finished}", Ct)).GetProperty("status").GetString());
     }
 }
 
