@@ -10,8 +10,8 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
 {
     private const string Columns = "id, type, status, payload, result, error, worker, attempts, created_at, started_at, finished_at, trace_parent, trace_state";
 
-    /// <summary>A job as the take statement returns it.</summary>
-    public readonly record struct Taken(string Type, string Payload, int Attempts, DateTimeOffset CreatedAt, string? TraceParent, string? TraceState);
+    /// <summary>A job as the take statement returns it, with the message id it was taken through.</summary>
+    public readonly record struct Taken(string Type, string Payload, int Attempts, DateTimeOffset CreatedAt, string? TraceParent, string? TraceState, string? Holder);
 
     /// <summary>One outcome row for <see cref="ReportAsync"/>.</summary>
     public readonly record struct Change(Guid Id, int Attempt, string Status, string? Result, string? Error);
@@ -43,6 +43,10 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
                 IF NOT EXISTS (SELECT 1 FROM information_schema.columns
                                WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = 'trace_state') THEN
                     ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS trace_parent text, ADD COLUMN IF NOT EXISTS trace_state text;
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                               WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = 'holder') THEN
+                    ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS holder text;
                 END IF;
             END $$;
             CREATE TABLE IF NOT EXISTS "{table}_workers" (worker text PRIMARY KEY, seen_at timestamptz NOT NULL);
@@ -192,17 +196,26 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    /// <summary>Starts an attempt of each job that is still runnable; cancelled, finished and unknown ids are left out.</summary>
-    public async Task<Dictionary<Guid, Taken>> TakeAsync(Guid[] ids, string worker, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts an attempt of each job that is still runnable; cancelled, finished and unknown ids are left out. A job in
+    /// progress is taken again only through the message it was taken from (<paramref name="holders"/>, message ids):
+    /// that message comes back only when the connection holding it closed, while a copy of the job in another message
+    /// (handed back, or queued again) must not start it a second time. Jobs taken through a message without an id (from
+    /// an older version) may be taken again through any message.
+    /// </summary>
+    public async Task<Dictionary<Guid, Taken>> TakeAsync(Guid[] ids, string?[] holders, string worker, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-            UPDATE "{table}" SET status = '{JobStatus.InProgress}', worker = @worker, attempts = attempts + 1, started_at = @now
-            WHERE id = ANY(@ids) AND status IN ('{JobStatus.Submitted}', '{JobStatus.InProgress}')
-            RETURNING id, type, payload, attempts, created_at, trace_parent, trace_state
+            UPDATE "{table}" AS j SET status = '{JobStatus.InProgress}', worker = @worker, attempts = j.attempts + 1, started_at = @now, holder = c.holder
+            FROM unnest(@ids, @holders) AS c(id, holder)
+            WHERE j.id = c.id AND (j.status = '{JobStatus.Submitted}'
+                OR (j.status = '{JobStatus.InProgress}' AND (j.holder IS NULL OR c.holder IS NULL OR j.holder = c.holder)))
+            RETURNING j.id, j.type, j.payload, j.attempts, j.created_at, j.trace_parent, j.trace_state, c.holder
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids));
+        command.Parameters.Add(new NpgsqlParameter("holders", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = holders });
         command.Parameters.Add(new NpgsqlParameter<string>("worker", worker));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
         var taken = new Dictionary<Guid, Taken>(ids.Length);
@@ -210,7 +223,7 @@ internal sealed class JobTable(NpgsqlDataSource dataSource, string table)
         while (await reader.ReadAsync(cancellationToken))
         {
             taken[reader.GetGuid(0)] = new Taken(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
         }
 
         return taken;

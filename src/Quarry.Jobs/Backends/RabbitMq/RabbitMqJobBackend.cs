@@ -11,6 +11,10 @@ namespace Quarry.Jobs.Backends.RabbitMq;
 /// in PostgreSQL. A lease is an unacked delivery: when a client's connection closes (crash or dispose) the broker
 /// redelivers its jobs, and the next take starts a new attempt. A live but hung worker keeps its jobs until the
 /// broker's consumer timeout closes its channel, so <see cref="RenewAsync"/> has nothing to do.
+/// Concurrent submissions are inserted by one statement and published together, up to 16 jobs a message; a take that
+/// gets more jobs in a message than it asked for hands the rest back as a new message, so other workers can run them
+/// (except from a redelivered message, whose jobs may be in progress under it), and a busy worker gives back deliveries
+/// it has not read for 100 ms. A job in progress starts again only through the message it was taken from.
 /// If queueing fails after the records were inserted, the records are deleted again and the submit fails.
 /// </summary>
 internal sealed class RabbitMqJobBackend : IJobBackend
@@ -23,7 +27,7 @@ internal sealed class RabbitMqJobBackend : IJobBackend
     private readonly JobTable _table;
     private readonly QueueNames _queues;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
-    private readonly GroupCommit<JobTable.Stamped> _inserts;
+    private readonly GroupCommit<JobTable.Stamped> _submits;
     private BrokerSession? _session;
     private bool _disposed;
 
@@ -68,8 +72,9 @@ internal sealed class RabbitMqJobBackend : IJobBackend
         database.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(database);
         _table = new JobTable(_dataSource, options.Prefix + "_jobs");
-        _inserts = new GroupCommit<JobTable.Stamped>(
-            jobs => Unavailability.DatabaseAsync(() => _table.InsertAsync(jobs, CancellationToken.None)), e => e is DuplicateJobException, 4096);
+        // A group's messages are published while the next group is inserted.
+        _submits = new GroupCommit<JobTable.Stamped>(
+            jobs => Unavailability.DatabaseAsync(() => _table.InsertAsync(jobs, CancellationToken.None)), e => e is DuplicateJobException, 4096, PublishGroupAsync);
     }
 
     public string Name => "rabbitmq";
@@ -88,22 +93,10 @@ internal sealed class RabbitMqJobBackend : IJobBackend
             return [];
         }
 
-        var session = await SessionAsync(cancellationToken);
+        await SessionAsync(cancellationToken);
         var now = Now();
-        // Concurrent submissions share one INSERT (group commit); each then publishes its own messages, whose
-        // confirms are pipelined with everyone else's. Both are durable before this returns.
-        await _inserts.WriteAsync([.. jobs.Select(j => new JobTable.Stamped(j, now))]);
-        var ids = jobs.Select(j => j.Id).ToArray();
-        try
-        {
-            await session.PublishAsync(ids, cancellationToken);
-        }
-        catch (Exception e) when (Unavailability.IsBrokerFailure(e) || e is OperationCanceledException)
-        {
-            await ForgetAsync(ids);
-            throw e is OperationCanceledException ? e : Unavailability.Broker(e);
-        }
-
+        // Concurrent submissions share one INSERT and their messages (group commit); durable before this returns.
+        await _submits.WriteAsync([.. jobs.Select(j => new JobTable.Stamped(j, now))]);
         return jobs.Select(j => new JobRecord
         {
             Id = j.Id, Type = j.Type, Payload = j.Payload, Status = JobStatus.Submitted, CreatedAt = now, TraceParent = j.TraceParent, TraceState = j.TraceState,
@@ -142,7 +135,7 @@ internal sealed class RabbitMqJobBackend : IJobBackend
                 return [];
             }
 
-            var leases = await ClaimAsync(session, worker, deliveries, cancellationToken);
+            var leases = await ClaimAsync(session, worker, max, deliveries, cancellationToken);
             // Every delivery may have named a cancelled or finished job; keep waiting for a runnable one.
             if (leases.Count > 0 || elapsed.Elapsed >= wait)
             {
@@ -174,9 +167,9 @@ internal sealed class RabbitMqJobBackend : IJobBackend
             return;
         }
 
-        var acks = new List<ulong>();
-        var requeues = new List<ulong>();
-        var delayed = new Dictionary<int, List<(Guid Id, ulong Tag)>>();
+        var done = new List<BrokerSession.Job>();
+        var requeues = new List<BrokerSession.Job>();
+        var delayed = new Dictionary<int, List<BrokerSession.Job>>();
         foreach (var outcome in outcomes)
         {
             if (!TryParseReceipt(outcome.Lease.Receipt, session.Id, out var tag) || !session.Holds(tag))
@@ -184,18 +177,19 @@ internal sealed class RabbitMqJobBackend : IJobBackend
                 continue;
             }
 
+            var job = new BrokerSession.Job(tag, outcome.Lease.Id);
             var bucket = outcome.Kind == OutcomeKind.Retry ? RetryDelay.BucketMs((outcome.NotBefore ?? now) - now) : 0;
             if (!applied.Contains(outcome.Lease.Id) || outcome.Kind is OutcomeKind.Complete or OutcomeKind.Fail)
             {
-                acks.Add(tag);
+                done.Add(job);
             }
             else if (bucket == 0)
             {
-                requeues.Add(tag);
+                requeues.Add(job);
             }
             else
             {
-                (delayed.TryGetValue(bucket, out var list) ? list : delayed[bucket] = []).Add((outcome.Lease.Id, tag));
+                (delayed.TryGetValue(bucket, out var list) ? list : delayed[bucket] = []).Add(job);
             }
         }
 
@@ -203,12 +197,12 @@ internal sealed class RabbitMqJobBackend : IJobBackend
         {
             foreach (var (bucket, jobs) in delayed)
             {
-                // The delayed copy is confirmed before the original is acked, so a crash in between duplicates rather than loses.
-                await session.PublishDelayedAsync(bucket, jobs.Select(j => j.Id).ToArray(), cancellationToken);
-                acks.AddRange(jobs.Select(j => j.Tag));
+                // The delayed copy is confirmed before the original is settled, so a crash in between duplicates rather than loses.
+                await session.PublishDelayedAsync(bucket, [.. jobs.Select(j => j.Id)], cancellationToken);
+                done.AddRange(jobs);
             }
 
-            await session.SettleAsync(acks, requeues, cancellationToken);
+            await session.SettleAsync(done, requeues, cancellationToken);
         });
     }
 
@@ -253,7 +247,7 @@ internal sealed class RabbitMqJobBackend : IJobBackend
         }
 
         _disposed = true;
-        await _inserts.DisposeAsync();
+        await _submits.DisposeAsync();
         await _connectGate.WaitAsync();
         try
         {
@@ -271,56 +265,126 @@ internal sealed class RabbitMqJobBackend : IJobBackend
         await _dataSource.DisposeAsync();
     }
 
-    private async Task<List<JobLease>> ClaimAsync(BrokerSession session, string worker, List<BrokerSession.Delivery> deliveries, CancellationToken cancellationToken)
+    private async Task<List<JobLease>> ClaimAsync(BrokerSession session, string worker, int max, List<BrokerSession.Delivery> deliveries, CancellationToken cancellationToken)
     {
-        Dictionary<Guid, JobTable.Taken> taken;
-        try
-        {
-            taken = await _table.TakeAsync(deliveries.Select(d => d.JobId).Distinct().ToArray(), worker, Now(), cancellationToken);
-        }
-        catch (Exception e) when (Unavailability.IsDatabaseFailure(e) || e is OperationCanceledException)
-        {
-            // Unclaimed deliveries go back to the queue for the next take.
-            await SettleQuietlyAsync(session, [], deliveries.Select(d => d.Tag));
-            throw e is OperationCanceledException ? e : Unavailability.Database(e);
-        }
-
-        var leases = new List<JobLease>(taken.Count);
-        var leasedTags = new List<ulong>(taken.Count);
-        var dropped = new List<ulong>();
+        // The jobs to start, in delivery order, up to max; a job named by two messages is tried through both, since only
+        // the one it was taken from before may start it again (the statement returns which one did).
+        var wanted = new List<(BrokerSession.Job Job, string? Holder)>();
+        var ids = new HashSet<Guid>();
+        var surplus = new List<BrokerSession.Job>();
+        var kept = new List<BrokerSession.Delivery>();
         foreach (var delivery in deliveries)
         {
-            if (taken.Remove(delivery.JobId, out var job))
+            var rest = new List<Guid>();
+            foreach (var id in delivery.JobIds)
             {
-                leases.Add(new JobLease(delivery.JobId, job.Type, job.Payload, job.Attempts, $"{session.Id}:{delivery.Tag.ToString(CultureInfo.InvariantCulture)}")
+                if (ids.Contains(id) || ids.Count < max)
                 {
-                    SubmittedAt = job.CreatedAt,
-                    TraceParent = job.TraceParent,
-                    TraceState = job.TraceState,
-                });
-                leasedTags.Add(delivery.Tag);
+                    ids.Add(id);
+                    wanted.Add((new BrokerSession.Job(delivery.Tag, id), delivery.MessageId));
+                }
+                else
+                {
+                    rest.Add(id);
+                }
+            }
+
+            // A job of a redelivered message may be in progress under it (its worker died), and only this message may
+            // start it again, so those stay here. Of others, a few (no more than this take asked for) wait for the next
+            // take; more go back at once for any worker (a worker running one job at a time keeps none).
+            if (delivery.Redelivered || (rest.Count > 0 && rest.Count <= max))
+            {
+                kept.Add(delivery with { JobIds = [.. rest], ArrivedAt = Stopwatch.GetTimestamp() });
             }
             else
             {
-                dropped.Add(delivery.Tag);
+                surplus.AddRange(rest.Select(id => new BrokerSession.Job(delivery.Tag, id)));
             }
         }
 
-        session.Leased(leasedTags);
+        Dictionary<Guid, JobTable.Taken> taken;
+        try
+        {
+            taken = await _table.TakeAsync([.. wanted.Select(w => w.Job.Id)], [.. wanted.Select(w => w.Holder)], worker, Now(), cancellationToken);
+        }
+        catch (Exception e) when (Unavailability.IsDatabaseFailure(e) || e is OperationCanceledException)
+        {
+            // Nothing was claimed: the next take of this session tries the same deliveries again.
+            deliveries.ForEach(session.Keep);
+            throw e is OperationCanceledException ? e : Unavailability.Database(e);
+        }
+
+        kept.Where(k => k.JobIds.Length > 0).ToList().ForEach(session.Keep);
+
+        var leases = new List<JobLease>(taken.Count);
+        var leased = new List<BrokerSession.Job>(taken.Count);
+        var dropped = new List<BrokerSession.Job>();
+        foreach (var (job, holder) in wanted)
+        {
+            if (taken.TryGetValue(job.Id, out var record) && record.Holder == holder && taken.Remove(job.Id))
+            {
+                leases.Add(new JobLease(job.Id, record.Type, record.Payload, record.Attempts, $"{session.Id}:{job.Tag.ToString(CultureInfo.InvariantCulture)}")
+                {
+                    SubmittedAt = record.CreatedAt,
+                    TraceParent = record.TraceParent,
+                    TraceState = record.TraceState,
+                });
+                leased.Add(job);
+            }
+            else
+            {
+                dropped.Add(job);
+            }
+        }
+
+        session.Leased(leased);
         // Cancelled, finished, unknown or repeated jobs leave the queue; if the ack is lost they come back and are dropped again.
         await SettleQuietlyAsync(session, dropped, []);
+        if (surplus.Count > 0)
+        {
+            // What this take cannot start goes back for any worker, without holding up the jobs it did start.
+            _ = HandBackQuietlyAsync(session, surplus);
+        }
+
         return leases;
     }
 
-    private static async Task SettleQuietlyAsync(BrokerSession session, IEnumerable<ulong> acks, IEnumerable<ulong> requeues)
+    private static async Task SettleQuietlyAsync(BrokerSession session, IReadOnlyList<BrokerSession.Job> done, IReadOnlyList<BrokerSession.Job> requeue)
     {
         try
         {
-            await session.SettleAsync(acks, requeues, CancellationToken.None);
+            await session.SettleAsync(done, requeue, CancellationToken.None);
         }
         catch (Exception e) when (Unavailability.IsBrokerFailure(e))
         {
             // The connection is gone, and with it every delivery it held: the broker requeues them.
+        }
+    }
+
+    private static async Task HandBackQuietlyAsync(BrokerSession session, IReadOnlyList<BrokerSession.Job> jobs)
+    {
+        try
+        {
+            await session.HandBackAsync(jobs, CancellationToken.None);
+        }
+        catch (Exception e) when (Unavailability.IsBrokerFailure(e))
+        {
+            // Still named by their unacked delivery: when the connection closes the broker requeues them.
+        }
+    }
+
+    private async Task PublishGroupAsync(IReadOnlyList<JobTable.Stamped> jobs)
+    {
+        var ids = jobs.Select(j => j.Job.Id).ToArray();
+        try
+        {
+            var session = await SessionAsync(CancellationToken.None);
+            await session.PublishAsync(ids, CancellationToken.None);
+        }
+        catch (Exception e) when (Unavailability.IsBrokerFailure(e) || e is JobBackendUnavailableException)
+        {
+            await ForgetAsync(ids);
+            throw e as JobBackendUnavailableException ?? Unavailability.Broker(e);
         }
     }
 
