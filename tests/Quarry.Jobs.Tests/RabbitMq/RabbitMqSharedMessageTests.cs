@@ -1,6 +1,8 @@
+using Npgsql;
 using Quarry.Jobs.Backends;
 using Quarry.Jobs.Backends.RabbitMq;
 using Quarry.Jobs.Model;
+using RabbitMQ.Client;
 
 namespace Quarry.Jobs.Tests.RabbitMq;
 
@@ -93,6 +95,38 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
         Assert.All(again, l => Assert.Equal(2, l.Attempt));
         await second.ReportAsync([.. again.Select(Complete)], Ct);
         Assert.Equal(10, (await second.CountAsync(Ct))[JobStatus.Complete]);
+    }
+
+    [Fact]
+    public async Task Messages_of_earlier_versions_still_run_and_new_ones_never_reach_their_queue()
+    {
+        var options = new JobBackendOptions { Prefix = "m" + Guid.NewGuid().ToString("N")[..10] };
+        await using var backend = Client(options);
+        await backend.InitializeAsync(Ct);
+
+        // What a server of an earlier version leaves behind: the record, and a message naming it alone, with no message
+        // id, in the queue that version used.
+        var old = new NewJob(Guid.NewGuid(), "noop", "{}");
+        await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
+        {
+            await new JobTable(dataSource, options.Prefix + "_jobs").InsertAsync([new JobTable.Stamped(old, DateTimeOffset.UtcNow)], Ct);
+        }
+
+        var legacy = QueueNames.For(options.Prefix).Legacy;
+        await using var connection = await new ConnectionFactory { Uri = broker.Uri }.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        await channel.BasicPublishAsync("", legacy, mandatory: true, new BasicProperties { Persistent = true }, old.Id.ToByteArray(), Ct);
+
+        // New submissions go elsewhere: a worker of the earlier version, which reads one id per message, never sees them.
+        var fresh = Enumerable.Range(0, 3).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
+        await backend.SubmitAsync(fresh, Ct);
+        Assert.Equal(1u, await channel.MessageCountAsync(legacy, Ct));
+
+        var leases = await TakeAllAsync(backend, "w1", 4);
+        Assert.Equal(fresh.Append(old).Select(j => j.Id).Order(), leases.Select(l => l.Id).Order());
+        await backend.ReportAsync([.. leases.Select(Complete)], Ct);
+        Assert.Equal(4, (await backend.CountAsync(Ct))[JobStatus.Complete]);
+        Assert.Empty(await backend.TakeAsync("w1", 10, TimeSpan.FromMilliseconds(300), Ct));
     }
 
     private RabbitMqJobBackend Client(JobBackendOptions options) => new(broker.Uri.ToString(), database.ConnectionString, options);

@@ -72,6 +72,7 @@ internal sealed class BrokerSession : IAsyncDisposable
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
             var consumer = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await publisher.QueueDeclareAsync(queues.Main, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            await publisher.QueueDeclareAsync(queues.Legacy, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
             return new BrokerSession(connection, publisher, consumer, queues);
         }
         catch
@@ -149,9 +150,15 @@ internal sealed class BrokerSession : IAsyncDisposable
 
             if (!_consuming)
             {
-                var consumer = new AsyncEventingBasicConsumer(_consumer);
-                consumer.ReceivedAsync += (_, delivery) => Received(delivery);
-                await _consumer.BasicConsumeAsync(_queues.Main, autoAck: false, consumer, cancellationToken);
+                // Messages of earlier versions (one job each, in the legacy queue) may still be queued, or come from servers
+                // not yet upgraded.
+                foreach (var queue in new[] { _queues.Main, _queues.Legacy })
+                {
+                    var consumer = new AsyncEventingBasicConsumer(_consumer);
+                    consumer.ReceivedAsync += (_, delivery) => Received(delivery);
+                    await _consumer.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+                }
+
                 _consuming = true;
                 _giveBack = new Timer(_ => GiveBackTick(), null, ParkedLimit / 2, ParkedLimit / 2);
             }
