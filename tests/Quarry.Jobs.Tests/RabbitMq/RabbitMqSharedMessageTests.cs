@@ -18,12 +18,10 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
     [Fact]
     public async Task A_take_smaller_than_a_message_hands_the_rest_on_and_a_crash_reruns_only_its_own_jobs()
     {
-        var options = new JobBackendOptions { Prefix = "m" + Guid.NewGuid().ToString("N")[..10] };
-        var first = Client(options);
-        await using var second = Client(options);
-        await first.InitializeAsync(Ct);
-        await second.InitializeAsync(Ct);
-        var jobs = Enumerable.Range(0, 10).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
+        var options = NewOptions();
+        var first = await StartAsync(options);
+        await using var second = await StartAsync(options);
+        var jobs = Jobs(10);
         await first.SubmitAsync(jobs, Ct);
 
         var mine = await first.TakeAsync("w1", 3, TimeSpan.FromSeconds(10), Ct);
@@ -36,8 +34,7 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
         // The first client dies holding its three: the broker redelivers the whole message, naming all ten jobs, but
         // the seven the second client is running were taken through another message and must not start again.
         await first.DisposeAsync();
-        await using var third = Client(options);
-        await third.InitializeAsync(Ct);
+        await using var third = await StartAsync(options);
         var again = await TakeAllAsync(third, "w3", 3);
         Assert.Equal(mine.Select(l => l.Id).Order(), again.Select(l => l.Id).Order());
         Assert.All(again, l => Assert.Equal(2, l.Attempt));
@@ -54,10 +51,9 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
     [Fact]
     public async Task Jobs_released_from_a_shared_message_are_queued_again_and_the_rest_stay_settled()
     {
-        var options = new JobBackendOptions { Prefix = "m" + Guid.NewGuid().ToString("N")[..10] };
-        var first = Client(options);
-        await first.InitializeAsync(Ct);
-        var jobs = Enumerable.Range(0, 8).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
+        var options = NewOptions();
+        var first = await StartAsync(options);
+        var jobs = Jobs(8);
         await first.SubmitAsync(jobs, Ct);
         var leases = await TakeAllAsync(first, "w1", 8);
 
@@ -69,8 +65,7 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
 
         // Every job is settled, so the original message was acked: a new client finds nothing to redeliver.
         await first.DisposeAsync();
-        await using var second = Client(options);
-        await second.InitializeAsync(Ct);
+        await using var second = await StartAsync(options);
         Assert.Empty(await second.TakeAsync("w2", 10, TimeSpan.FromMilliseconds(500), Ct));
         Assert.Equal(8, (await second.CountAsync(Ct))[JobStatus.Complete]);
     }
@@ -78,18 +73,16 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
     [Fact]
     public async Task A_message_that_comes_back_after_a_crash_reruns_every_job_it_held_even_through_small_takes()
     {
-        var options = new JobBackendOptions { Prefix = "m" + Guid.NewGuid().ToString("N")[..10] };
-        var first = Client(options);
-        await first.InitializeAsync(Ct);
-        var jobs = Enumerable.Range(0, 10).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
+        var options = NewOptions();
+        var first = await StartAsync(options);
+        var jobs = Jobs(10);
         await first.SubmitAsync(jobs, Ct);
         Assert.Equal(10, (await TakeAllAsync(first, "w1", 10)).Count);
 
         // The worker dies running all ten. The next one takes three at a time: the jobs it cannot start yet are still in
         // progress under the redelivered message, so they must wait for its next takes rather than go out in a new message.
         await first.DisposeAsync();
-        await using var second = Client(options);
-        await second.InitializeAsync(Ct);
+        await using var second = await StartAsync(options);
         var again = await TakeAllAsync(second, "w2", 10, perTake: 3);
         Assert.Equal(jobs.Select(j => j.Id).Order(), again.Select(l => l.Id).Order());
         Assert.All(again, l => Assert.Equal(2, l.Attempt));
@@ -100,13 +93,12 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
     [Fact]
     public async Task Messages_of_earlier_versions_still_run_and_new_ones_never_reach_their_queue()
     {
-        var options = new JobBackendOptions { Prefix = "m" + Guid.NewGuid().ToString("N")[..10] };
-        await using var backend = Client(options);
-        await backend.InitializeAsync(Ct);
+        var options = NewOptions();
+        await using var backend = await StartAsync(options);
 
         // What a server of an earlier version leaves behind: the record, and a message naming it alone, with no message
         // id, in the queue that version used.
-        var old = new NewJob(Guid.NewGuid(), "noop", "{}");
+        var old = Jobs(1)[0];
         await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
         {
             await new JobTable(dataSource, options.Prefix + "_jobs").InsertAsync([new JobTable.Stamped(old, DateTimeOffset.UtcNow)], Ct);
@@ -118,7 +110,7 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
         await channel.BasicPublishAsync("", legacy, mandatory: true, new BasicProperties { Persistent = true }, old.Id.ToByteArray(), Ct);
 
         // New submissions go elsewhere: a worker of the earlier version, which reads one id per message, never sees them.
-        var fresh = Enumerable.Range(0, 3).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}")).ToArray();
+        var fresh = Jobs(3);
         await backend.SubmitAsync(fresh, Ct);
         Assert.Equal(1u, await channel.MessageCountAsync(legacy, Ct));
 
@@ -129,7 +121,16 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
         Assert.Empty(await backend.TakeAsync("w1", 10, TimeSpan.FromMilliseconds(300), Ct));
     }
 
-    private RabbitMqJobBackend Client(JobBackendOptions options) => new(broker.Uri.ToString(), database.ConnectionString, options);
+    private static JobBackendOptions NewOptions() => new() { Prefix = "m" + Guid.NewGuid().ToString("N")[..10] };
+
+    private static NewJob[] Jobs(int count) => [.. Enumerable.Range(0, count).Select(_ => new NewJob(Guid.NewGuid(), "noop", "{}"))];
+
+    private async Task<RabbitMqJobBackend> StartAsync(JobBackendOptions options)
+    {
+        var backend = new RabbitMqJobBackend(broker.Uri.ToString(), database.ConnectionString, options);
+        await backend.InitializeAsync(Ct);
+        return backend;
+    }
 
     private static async Task<List<JobLease>> TakeAllAsync(IJobBackend backend, string worker, int count, int perTake = 10)
     {
