@@ -49,6 +49,26 @@ public sealed class RabbitMqSharedMessageTests(RabbitMqServer broker, PostgresSe
     }
 
     [Fact]
+    public async Task A_busy_worker_gives_back_a_delivery_it_holds_unread_to_an_idle_one()
+    {
+        var options = NewOptions();
+        await using var busy = await StartAsync(options);
+        await using var idle = await StartAsync(options);
+        var jobs = Jobs(3);
+        foreach (var job in jobs)
+        {
+            await busy.SubmitAsync([job], Ct); // one message each
+        }
+
+        // Taking one job, the busy client's prefetch also brings it a second message, which it does not read while its
+        // job runs (it never takes again here). The idle client must still get both other jobs.
+        var running = await busy.TakeAsync("busy", 1, TimeSpan.FromSeconds(10), Ct);
+        Assert.Single(running);
+        var theirs = await TakeAllAsync(idle, "idle", 2, perTake: 1);
+        Assert.Equal(jobs.Select(j => j.Id).Order(), running.Concat(theirs).Select(l => l.Id).Order());
+    }
+
+    [Fact]
     public async Task Jobs_released_from_a_shared_message_are_queued_again_and_the_rest_stay_settled()
     {
         var options = NewOptions();
