@@ -68,7 +68,7 @@ public sealed class SleepJobHandler(TimeProvider clock) : IJobHandler
 
     /// <inheritdoc />
     public string? Validate(JsonElement payload) =>
-        payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("ms", out var ms) && ms.TryGetInt32(out var value) && value is >= 0 and <= 60_000
+        payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("ms", out var ms) && ms.ValueKind == JsonValueKind.Number && ms.TryGetInt32(out var value) && value is >= 0 and <= 60_000
             ? null
             : "The payload must be {\"ms\": n} with n from 0 to 60000.";
 

@@ -169,6 +169,8 @@ public sealed class JobsApiTests : IAsyncLifetime
 
         using var refused = await Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = -1 } }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using var wrongType = await Client.PostAsJsonAsync("/jobs", new { type = "sleep", payload = new { ms = "x" } }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         foreach (var id in ids)
         {
             await JobWaits.UntilFinalAsync(Client, id);
