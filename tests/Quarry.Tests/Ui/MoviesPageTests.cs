@@ -37,6 +37,61 @@ public sealed class MoviesPageTests
     }
 
     [Fact]
+    public async Task A_late_answer_for_likes_asked_before_a_like_never_replaces_the_likes_after_it()
+    {
+        await using var server = await MovieServer.StartAsync(train: false);
+        await using var browser = await Browser.LaunchAsync();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/movies.html", page =>
+            page.RouteAsync("**/api/movies/users/late-user/likes", async route =>
+            {
+                if (!held.TrySetResult())
+                {
+                    await route.ContinueAsync();
+                    return;
+                }
+
+                // The server answers at once (no likes yet); the page receives that answer only after the like.
+                var answer = await route.FetchAsync();
+                await release.Task;
+                try
+                {
+                    await route.FulfillAsync(new() { Response = answer });
+                }
+                catch (PlaywrightException)
+                {
+                    // The page aborted the request it no longer wanted.
+                }
+                finally
+                {
+                    delivered.TrySetResult();
+                }
+            }));
+        var movie = page.Locator("#catalog li").First;
+        await Assertions.Expect(movie).ToBeVisibleAsync();
+        var id = await movie.GetAttributeAsync("data-id");
+
+        await page.FillAsync("#user", "late-user");
+        await page.DispatchEventAsync("#user", "change");
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await movie.Locator("button.like").ClickAsync();
+        await Assertions.Expect(page.Locator($"#likes li[data-id='{id}']")).ToBeVisibleAsync();
+        await Browser.RecordShownAsync(page, "#likes");
+        release.TrySetResult();
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        // A newer answer after the late one was delivered: whatever the page did with the late answer, it did before.
+        await page.FillAsync("#search", "no such title");
+        await Assertions.Expect(page.Locator("#catalog li")).ToHaveTextAsync(["No movie matches."]);
+        await Assertions.Expect(page.Locator("#likes li")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator($"#likes li[data-id='{id}']")).ToBeVisibleAsync();
+        Assert.DoesNotContain(await Browser.ShownAsync(page), text => text.Contains("Like a movie to start.", StringComparison.Ordinal));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_late_answer_to_an_earlier_search_never_replaces_the_newer_results()
     {
         await using var server = await QuarryServer.StartAsync(configure: LateAnswers.WithoutDemoModels);

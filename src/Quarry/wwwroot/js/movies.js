@@ -12,6 +12,7 @@
   let liked = new Set();
   let searchTimer;
   const catalogRequests = quarry.latestOnly();
+  const likesRequests = quarry.latestOnly();
   const recommendRequests = quarry.latestOnly();
 
   user.value = localStorage.getItem("quarry-user") || "guest-" + Math.random().toString(36).slice(2, 8);
@@ -76,9 +77,10 @@
 
   async function refreshLikes() {
     error.textContent = "";
-    const response = await fetch(`/api/movies/users/${encodeURIComponent(user.value)}/likes`);
-    if (!response.ok) { error.textContent = await quarry.problem(response); return; }
-    const movies = await response.json();
+    const answer = await likesRequests.fetch(`/api/movies/users/${encodeURIComponent(user.value)}/likes`);
+    if (!answer) return; // the user or the likes changed again since
+    const { response, body: movies } = answer;
+    if (!response.ok) { error.textContent = movies; return; }
     liked = new Set(movies.map(m => m.id));
     likesList.replaceChildren(...movies.map(m => row(m)));
     if (movies.length === 0) likesList.innerHTML = '<li class="muted empty">Like a movie to start.</li>';
