@@ -5,8 +5,8 @@ using Microsoft.Playwright;
 namespace Quarry.Tests.Ui;
 
 /// <summary>
-/// Answers a page's searches itself, from the <c>search</c> parameter, and holds back the answer to one of them until
-/// released: a slow server whose answers arrive out of order.
+/// A slow server whose answers arrive out of order: holds back one answer until released, either to one of the page's
+/// searches (answered here, from the <c>search</c> parameter) or to the first of a kind of request (answered by the server).
 /// </summary>
 internal sealed class LateAnswers
 {
@@ -15,6 +15,7 @@ internal sealed class LateAnswers
     private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _delivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _firstSeen;
 
     /// <summary>A server for pages whose data the test supplies: no demo model is trained at start.</summary>
     public static void WithoutDemoModels(WebApplicationBuilder builder)
@@ -28,29 +29,35 @@ internal sealed class LateAnswers
     public Task RouteAsync(IPage page, string pattern, Func<string, string> answer) => page.RouteAsync(pattern, async route =>
     {
         var search = HttpUtility.ParseQueryString(new Uri(route.Request.Url).Query)["search"] is { Length: > 0 } given ? given : "all";
-        var held = search == HeldSearch;
-        if (held)
+        var fulfil = () => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = answer(search) });
+        await (search == HeldSearch ? HoldAsync(fulfil) : fulfil());
+    });
+
+    /// <summary>
+    /// The page's first request to <paramref name="pattern"/> reaches the server at once, but its answer reaches the page
+    /// only after <see cref="ReleaseAsync"/>; later requests pass untouched.
+    /// </summary>
+    public Task HoldFirstAnswerAsync(IPage page, string pattern) => page.RouteAsync(pattern, async route =>
+    {
+        if (Interlocked.Exchange(ref _firstSeen, 1) == 1)
         {
-            _held.TrySetResult();
-            await _release.Task;
+            await route.ContinueAsync();
+            return;
         }
 
-        try
-        {
-            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = answer(search) });
-        }
-        catch (PlaywrightException)
-        {
-            // The page aborted the request it no longer wanted.
-        }
-        finally
-        {
-            if (held)
-            {
-                _delivered.TrySetResult();
-            }
-        }
+        var answer = await route.FetchAsync();
+        await HoldAsync(() => route.FulfillAsync(new() { Response = answer }));
     });
+
+    /// <summary>Waits until the held request has been made.</summary>
+    public Task HeldAsync() => _held.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+    /// <summary>Lets the held answer go and waits until it was delivered (or refused by the page, which aborted the request).</summary>
+    public Task ReleaseAsync()
+    {
+        _release.TrySetResult();
+        return _delivered.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
 
     /// <summary>
     /// Searches in the page's <c>#search</c> box for "first" (held back by the server), then "second" (answered), then lets
@@ -63,11 +70,10 @@ internal sealed class LateAnswers
         await Browser.RecordShownAsync(page, list);
 
         await page.FillAsync("#search", HeldSearch);
-        await _held.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await HeldAsync();
         await page.FillAsync("#search", "second");
         await Assertions.Expect(results).ToHaveTextAsync([shown("second")]);
-        _release.TrySetResult();
-        await _delivered.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await ReleaseAsync();
 
         // A newer search answered after the late one was delivered: whatever the page did with the late answer, it did before.
         await page.FillAsync("#search", "third");
@@ -75,5 +81,23 @@ internal sealed class LateAnswers
         var texts = await Browser.ShownAsync(page);
         Assert.DoesNotContain(texts.SkipWhile(text => !text.Contains(shown("second"), StringComparison.Ordinal)),
             text => text.Contains(shown(HeldSearch), StringComparison.Ordinal));
+    }
+
+    private async Task HoldAsync(Func<Task> deliver)
+    {
+        _held.TrySetResult();
+        await _release.Task;
+        try
+        {
+            await deliver();
+        }
+        catch (PlaywrightException)
+        {
+            // The page aborted the request it no longer wanted.
+        }
+        finally
+        {
+            _delivered.TrySetResult();
+        }
     }
 }

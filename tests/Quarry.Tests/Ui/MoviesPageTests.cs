@@ -41,46 +41,20 @@ public sealed class MoviesPageTests
     {
         await using var server = await MovieServer.StartAsync(train: false);
         await using var browser = await Browser.LaunchAsync();
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/movies.html", page =>
-            page.RouteAsync("**/api/movies/users/late-user/likes", async route =>
-            {
-                if (!held.TrySetResult())
-                {
-                    await route.ContinueAsync();
-                    return;
-                }
-
-                // The server answers at once (no likes yet); the page receives that answer only after the like.
-                var answer = await route.FetchAsync();
-                await release.Task;
-                try
-                {
-                    await route.FulfillAsync(new() { Response = answer });
-                }
-                catch (PlaywrightException)
-                {
-                    // The page aborted the request it no longer wanted.
-                }
-                finally
-                {
-                    delivered.TrySetResult();
-                }
-            }));
+        var late = new LateAnswers();
+        var (page, errors) = await browser.OpenAsync(server.Server.BaseAddress, "/movies.html",
+            page => late.HoldFirstAnswerAsync(page, "**/api/movies/users/late-user/likes"));
         var movie = page.Locator("#catalog li").First;
         await Assertions.Expect(movie).ToBeVisibleAsync();
         var id = await movie.GetAttributeAsync("data-id");
 
         await page.FillAsync("#user", "late-user");
         await page.DispatchEventAsync("#user", "change");
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await late.HeldAsync();
         await movie.Locator("button.like").ClickAsync();
         await Assertions.Expect(page.Locator($"#likes li[data-id='{id}']")).ToBeVisibleAsync();
         await Browser.RecordShownAsync(page, "#likes");
-        release.TrySetResult();
-        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await late.ReleaseAsync();
 
         // A newer answer after the late one was delivered: whatever the page did with the late answer, it did before.
         await page.FillAsync("#search", "no such title");
